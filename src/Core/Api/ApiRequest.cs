@@ -1,0 +1,76 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Molecule.Core.Auth;
+using Molecule.Core.Workspaces;
+
+namespace Molecule.Core.Api;
+
+public enum Access
+{
+    /// <summary>No credential needed (health, canvas pages).</summary>
+    Public,
+    /// <summary>Admin-only: 503 while no admin token is configured.</summary>
+    Admin,
+    /// <summary>Admin, or a live token of the workspace in the path.</summary>
+    AdminOrOwn,
+    /// <summary>A live token of the workspace in the path; the admin token answers 403.</summary>
+    Own,
+    /// <summary>The handler authenticates (the registry routes take the workspace id from the body).</summary>
+    Handler,
+}
+
+public enum RouteKind { Api, Health, Canvas }
+
+/// <summary>What the pipeline needs to know about a route before running its handler.</summary>
+public sealed record RouteSpec(Access Access, string? PathId = null, int BodyLimit = 0, bool EmptyBodyIsObject = false, RouteKind Kind = RouteKind.Api)
+{
+    public const int DefaultBodyLimit = 64 * 1024;
+
+    public bool ReadsBody => BodyLimit > 0;
+}
+
+/// <summary>One authenticated API call as handlers see it.</summary>
+public sealed class ApiRequest
+{
+    public required HttpRequest Http { get; init; }
+    public required CancellationToken Aborted { get; init; }
+    public required string BaseUrl { get; init; }
+    public required Bearer Bearer { get; init; }
+    public required DateTimeOffset Now { get; init; }
+
+    /// <summary>Parsed JSON object body (routes with a body only).</summary>
+    public JsonElement Body { get; internal set; }
+
+    /// <summary>The path workspace, loaded during authentication (null when unknown or not loaded).</summary>
+    public WorkspaceEntity? Workspace { get; internal set; }
+
+    /// <summary>The presented token's row when the caller authenticated with the path workspace's own token.</summary>
+    public TokenEntity? Token { get; internal set; }
+
+    public bool IsAdmin => Bearer.IsAdmin;
+
+    private BodyReader? reader;
+    public BodyReader Fields => reader ??= new BodyReader(Body);
+
+    /// <summary>A query parameter; empty values count as absent (§3.9.2).</summary>
+    public string? Query(string name)
+    {
+        var value = Http.Query[name].ToString();
+        return value.Length == 0 ? null : value;
+    }
+
+    /// <summary>A strict true/false query flag; null with an error result when the value is anything else.</summary>
+    public bool? Flag(string name, out ApiResult? error)
+    {
+        error = null;
+        switch (Query(name))
+        {
+            case null: return false;
+            case "true": return true;
+            case "false": return false;
+            default:
+                error = Errors.InvalidQuery($"{name}: must be true or false");
+                return null;
+        }
+    }
+}

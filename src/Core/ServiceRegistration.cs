@@ -1,0 +1,77 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Molecule.Core.Api;
+using Molecule.Core.Auth;
+using Molecule.Core.Events;
+using Molecule.Core.Liveness;
+using Molecule.Core.Network;
+using Molecule.Core.Storage;
+using Molecule.Core.Workspaces;
+
+namespace Molecule.Core;
+
+/// <summary>One Add… per capability; both hosts call these through Molecule.Functions' AddMolecule().</summary>
+public static class ServiceRegistration
+{
+    public static IServiceCollection AddHttpPipeline(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddValidatedOptions<PlatformOptions>(configuration, o => o.Validate());
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<RateLimiter>();
+        services.AddSingleton<ApiPipeline>();
+        return services;
+    }
+
+    public static IServiceCollection AddTableStorage(this IServiceCollection services, IConfiguration configuration)
+    {
+        var storage = StorageOptions.From(configuration);
+        services.AddSingleton(storage);
+        services.TryAddSingleton<OperationCounter>();
+        services.AddSingleton(sp =>
+        {
+            if (storage.Validate() is { } error) throw new OptionsValidationException(StorageOptions.Section, typeof(StorageOptions), [error]);
+            return new Tables(storage, sp.GetRequiredService<OperationCounter>());
+        });
+        return services;
+    }
+
+    public static IServiceCollection AddAuth(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddValidatedOptions<AuthOptions>(configuration, o => o.Validate());
+        services.AddSingleton<BearerClassifier>();
+        services.AddSingleton<TokenCache>();
+        services.AddSingleton<Tokens>();
+        return services;
+    }
+
+    public static IServiceCollection AddWorkspaces(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddValidatedOptions<LivenessOptions>(configuration, o => o.Validate());
+        services.TryAddSingleton(new AgentUrlPolicy());
+        services.AddSingleton<WorkspaceStore>();
+        services.AddSingleton<WorkspaceService>();
+        return services;
+    }
+
+    public static IServiceCollection AddCanvasEvents(this IServiceCollection services)
+    {
+        services.TryAddSingleton<ICanvasEvents, LoggingCanvasEvents>();
+        services.AddSingleton<EventPublisher>();
+        return services;
+    }
+
+    private static void AddValidatedOptions<T>(this IServiceCollection services, IConfiguration configuration, Func<T, string?> validate)
+        where T : class
+    {
+        services.AddOptions<T>().Bind(configuration.GetSection(PlatformOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<T>>(new ReasonValidator<T>(validate));
+    }
+
+    private sealed class ReasonValidator<T>(Func<T, string?> validate) : IValidateOptions<T> where T : class
+    {
+        public ValidateOptionsResult Validate(string? name, T options) =>
+            validate(options) is { } reason ? ValidateOptionsResult.Fail(reason) : ValidateOptionsResult.Success;
+    }
+}

@@ -1,0 +1,65 @@
+using System.Collections.Concurrent;
+using Azure;
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Identity;
+
+namespace Molecule.Core.Storage;
+
+/// <summary>
+/// The platform's tables. Each table is created once per process on first use; every client carries
+/// the <see cref="OperationCounter"/> policy.
+/// </summary>
+public sealed class Tables
+{
+    public const string Workspaces = "workspaces";
+    public const string TokenHashes = "tokenhashes";
+    public const string Hierarchy = "hierarchy";
+
+    private readonly TableServiceClient service;
+    private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> clients = new();
+
+    public Tables(StorageOptions options, OperationCounter counter, TokenCredential? credential = null)
+    {
+        var clientOptions = new TableClientOptions();
+        clientOptions.AddPolicy(counter.Policy(), HttpPipelinePosition.PerRetry);
+        clientOptions.Retry.MaxRetries = 2;
+        clientOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(20);
+        service = options.ConnectionString is { } cs
+            ? new TableServiceClient(cs, clientOptions)
+            : new TableServiceClient(options.TableServiceUri!, credential ?? CredentialFor(options), clientOptions);
+    }
+
+    public static TokenCredential CredentialFor(StorageOptions options) =>
+        string.Equals(options.Credential, "managedidentity", StringComparison.OrdinalIgnoreCase)
+            ? new ManagedIdentityCredential(options.ClientId is { Length: > 0 } id ? ManagedIdentityId.FromUserAssignedClientId(id) : ManagedIdentityId.SystemAssigned)
+            : new DefaultAzureCredential();
+
+    public Task<TableClient> GetAsync(string name, CancellationToken cancellationToken) =>
+        clients.GetOrAdd(name, n => new Lazy<Task<TableClient>>(() => CreateAsync(n))).Value.WaitAsync(cancellationToken);
+
+    private async Task<TableClient> CreateAsync(string name)
+    {
+        var client = service.GetTableClient(name);
+        try
+        {
+            await client.CreateIfNotExistsAsync();
+        }
+        catch
+        {
+            clients.TryRemove(name, out _); // let the next call try again
+            throw;
+        }
+        return client;
+    }
+
+    /// <summary>Point read that answers null for 404 instead of throwing.</summary>
+    public static async Task<T?> ReadAsync<T>(TableClient table, string partitionKey, string rowKey, CancellationToken cancellationToken)
+        where T : class, ITableEntity
+    {
+        var response = await table.GetEntityIfExistsAsync<T>(partitionKey, rowKey, cancellationToken: cancellationToken);
+        return response.HasValue ? response.Value : null;
+    }
+
+    public static bool IsConflict(RequestFailedException e) => e.Status is 409 or 412;
+}

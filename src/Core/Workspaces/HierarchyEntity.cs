@@ -1,0 +1,21 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace Molecule.Core.Workspaces;
+
+/// <summary>
+/// The tree index (table "hierarchy"): PartitionKey = parent id or "root", RowKey = child id, so children
+/// and siblings are partition queries. The workspace row's ParentId is the truth; readers skip index rows
+/// that disagree with it (a move writes the new row before the workspace and deletes the old one after).
+/// </summary>
+public sealed class HierarchyEntity : ITableEntity
+{
+    public const string RootPartition = "root";
+
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public static string PartitionFor(string? parentId) => parentId ?? RootPartition;
+}
