@@ -36,6 +36,8 @@ public static class LocalHostApp
             {
                 ["Molecule:AllowPrivateAgentUrls"] = "true",
                 ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
+                ["Logging:LogLevel:Default"] = "Information",
+                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
             },
         });
         if (string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]) && string.IsNullOrEmpty(builder.Configuration["urls"]))

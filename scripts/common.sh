@@ -1,0 +1,64 @@
+# Shared by ./run and ./test: install what they need, start and stop Azurite.
+# shellcheck shell=bash
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+AZURITE_DIR="$REPO_ROOT/tools/azurite"
+AZURITE_JS="$AZURITE_DIR/node_modules/azurite/dist/src/azurite.js"
+
+log() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+require_tools() {
+  command -v dotnet >/dev/null || die "the .NET SDK (dotnet) is required"
+  command -v node >/dev/null || die "Node.js (node) is required"
+  command -v npm >/dev/null || die "npm is required"
+}
+
+# Pinned Azurite from npm, into tools/azurite/node_modules (git-ignored, never global).
+install_azurite() {
+  local stamp="$AZURITE_DIR/node_modules/.molecule-lock"
+  if [[ -f "$AZURITE_JS" && -f "$stamp" ]] && cmp -s "$AZURITE_DIR/package-lock.json" "$stamp"; then
+    return
+  fi
+  log "installing Azurite (npm ci in tools/azurite)"
+  (cd "$AZURITE_DIR" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || die "npm ci in tools/azurite failed"
+  cp "$AZURITE_DIR/package-lock.json" "$stamp"
+}
+
+wait_for_port() { # host port seconds
+  local deadline=$((SECONDS + $3))
+  while ((SECONDS < deadline)); do
+    if (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; then return 0; fi
+    sleep 0.2
+  done
+  return 1
+}
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# start_azurite DATA_DIR BLOB QUEUE TABLE LOGFILE → sets AZURITE_PID and AZURITE_CONNECTION
+start_azurite() {
+  local data="$1" blob="$2" queue="$3" table="$4" logfile="$5"
+  for p in "$blob" "$queue" "$table"; do
+    port_in_use "$p" && die "port $p is already in use (another Azurite?); set MOLECULE_AZURITE_PORTS=\"blob queue table\" to use others"
+  done
+  mkdir -p "$data"
+  node "$AZURITE_JS" --silent --skipApiVersionCheck --disableProductStyleUrl --location "$data" \
+    --blobHost 127.0.0.1 --blobPort "$blob" --queueHost 127.0.0.1 --queuePort "$queue" \
+    --tableHost 127.0.0.1 --tablePort "$table" >"$logfile" 2>&1 &
+  AZURITE_PID=$!
+  for p in "$blob" "$queue" "$table"; do
+    wait_for_port 127.0.0.1 "$p" 30 || { cat "$logfile" >&2; die "Azurite did not start"; }
+  done
+  local key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+  AZURITE_CONNECTION="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=http://127.0.0.1:$blob/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$queue/devstoreaccount1;TableEndpoint=http://127.0.0.1:$table/devstoreaccount1;"
+}
+
+stop_pid() { # pid
+  [[ -n "${1:-}" ]] || return 0
+  if kill -0 "$1" 2>/dev/null; then
+    kill -TERM "$1" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+    kill -KILL "$1" 2>/dev/null || true
+  fi
+}
