@@ -16,6 +16,9 @@ public sealed class LocalHostOptions
     public string? FunctionsMetadata { get; set; }
 
     public bool Timers { get; set; } = true;
+
+    /// <summary>Generate (and keep) an admin token when none is configured. Off only to exercise the 503 path.</summary>
+    public bool GenerateAdminToken { get; set; } = true;
 }
 
 /// <summary>
@@ -44,7 +47,7 @@ public static class LocalHostApp
             builder.WebHost.UseUrls(DefaultUrl);
 
         var local = builder.Configuration.GetSection("LocalHost").Get<LocalHostOptions>() ?? new LocalHostOptions();
-        if (string.IsNullOrEmpty(builder.Configuration["Molecule:AdminToken"]))
+        if (string.IsNullOrEmpty(builder.Configuration["Molecule:AdminToken"]) && local.GenerateAdminToken)
         {
             var (token, generated) = AdminTokenFile(local.DataDirectory);
             builder.Configuration["Molecule:AdminToken"] = token;

@@ -35,7 +35,7 @@ public static class ApiJson
     }
 
     private static readonly System.Text.RegularExpressions.Regex Rfc3339 = new(
-        @"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$",
+        @"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})\z",
         System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
     private sealed class TimestampConverter : JsonConverter<DateTimeOffset>

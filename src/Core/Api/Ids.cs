@@ -4,7 +4,7 @@ namespace Molecule.Core.Api;
 
 public static partial class Ids
 {
-    [GeneratedRegex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex Uuid();
 
     /// <summary>Lowercase canonical UUID, the only workspace id form (§0.2).</summary>

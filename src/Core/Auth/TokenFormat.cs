@@ -12,7 +12,7 @@ public static partial class TokenFormat
     public const int Length = 47;
     public const int PrefixLength = 12;
 
-    [GeneratedRegex("^mws_[A-Za-z0-9_-]{43}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^mws_[A-Za-z0-9_-]{43}\z", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 
     public static string NewToken() => Scheme + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));

@@ -7,7 +7,7 @@ namespace Molecule.Core.Workspaces;
 /// <summary>Field rules shared by create and PATCH (§3.3.1).</summary>
 public static partial class WorkspaceRules
 {
-    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,49}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9_-]{0,49}\z", RegexOptions.CultureInvariant)]
     public static partial Regex Runtime();
 
     public sealed record Fields(

@@ -46,6 +46,7 @@ public sealed class TestPlatform : IAsyncDisposable
             ["LocalHost:Timers"] = "false",
             ["LocalHost:DataDirectory"] = Path.Combine(Path.GetTempPath(), "molecule-tests", Guid.NewGuid().ToString("N")),
             ["Molecule:AdminToken"] = adminToken ?? "",
+            ["LocalHost:GenerateAdminToken"] = adminToken is null ? "false" : "true",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) values[key] = value;
