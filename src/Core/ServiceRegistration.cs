@@ -43,6 +43,7 @@ public static class ServiceRegistration
         services.AddSingleton<BearerClassifier>();
         services.AddSingleton<TokenCache>();
         services.AddSingleton<Tokens>();
+        services.AddSingleton<TokenService>();
         return services;
     }
 
@@ -52,6 +53,13 @@ public static class ServiceRegistration
         services.TryAddSingleton(new AgentUrlPolicy());
         services.AddSingleton<WorkspaceStore>();
         services.AddSingleton<WorkspaceService>();
+        return services;
+    }
+
+    public static IServiceCollection AddRegistry(this IServiceCollection services)
+    {
+        services.AddSingleton<RegistryService>();
+        services.AddSingleton<OfflineSweep>();
         return services;
     }
 

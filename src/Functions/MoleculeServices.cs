@@ -13,5 +13,6 @@ public static class MoleculeServices
             .AddTableStorage(configuration)
             .AddAuth(configuration)
             .AddWorkspaces(configuration)
+            .AddRegistry()
             .AddCanvasEvents();
 }

@@ -88,22 +88,31 @@ public sealed class ApiPipeline(
         var bearer = classifier.Classify(http.Headers.Authorization.ToString());
         var call = new ApiRequest { Http = http, Aborted = ct, BaseUrl = BaseUrl(http), Bearer = bearer, Now = time.GetUtcNow() };
 
+        RateLimiter.Decision? limit = null;
+        ApiResult? limited = null;
+        call.Limiter = tokenHash =>
+        {
+            if (exempt || limit is not null) return limited;
+            var key = bearer.IsAdmin ? "admin" : tokenHash is not null ? "tok:" + tokenHash : "ip:" + ClientIp(http);
+            limit = limiter.Hit(key);
+            limited = limit.Value.Allowed ? null : RateLimited(limit.Value.ResetSeconds);
+            return limited;
+        };
+
         var early = OrgPinning(http) ?? PathId(route);
         var authError = early is null ? await AuthenticateAsync(call, route, ct) : null;
-
-        RateLimiter.Decision? limit = null;
-        if (!exempt)
-        {
-            limit = limiter.Hit(RateKey(http, call, authError is null && early is null));
-            if (!limit.Value.Allowed)
-                return (RateLimited(limit.Value.ResetSeconds), limit);
-        }
+        var authenticatedHere = route.Access != Access.Handler || early is not null;
+        if (authenticatedHere && call.RateLimit(authError is null ? call.Token?.Hash : null) is { } tooMany) return (tooMany, limit);
         if ((early ?? authError) is { } refused) return (refused, limit);
 
-        if (route.ReadsBody && await ReadBodyAsync(http, call, route, ct) is { } bodyError) return (bodyError, limit);
+        if (route.ReadsBody && await ReadBodyAsync(http, call, route, ct) is { } bodyError)
+            return (call.RateLimit(null) ?? bodyError, limit);
 
         if (call.Token is { } token) await tokens.TouchAsync(token, ct);
-        return (await handler(call), limit);
+        var result = await handler(call);
+        // A handler that authenticates itself counts the request once it knows the credential; one that
+        // answered before that (bad body, failed auth) is counted against the client IP here.
+        return (call.RateLimit(null) ?? result, limit);
     }
 
     private ApiResult? OrgPinning(HttpRequest http)
@@ -124,7 +133,9 @@ public sealed class ApiPipeline(
     }
 
     private static ApiResult? PathId(RouteSpec route) =>
-        route.PathId is { } id && !Ids.IsWorkspaceId(id) ? Errors.InvalidWorkspaceId("id") : null;
+        route.PathId is { } id && !Ids.IsWorkspaceId(id) ? Errors.InvalidWorkspaceId("id")
+        : route.TokenId is { } tokenId && !Ids.IsLowerUuid(tokenId) ? Errors.InvalidTokenId()
+        : null;
 
     private async Task<ApiResult?> AuthenticateAsync(ApiRequest call, RouteSpec route, CancellationToken ct)
     {
@@ -191,14 +202,6 @@ public sealed class ApiPipeline(
     private static ApiResult RateLimited(int retryAfter) =>
         ApiResult.Error(429, "rate limit exceeded", "rate_limited", extra: b => b["retry_after"] = retryAfter)
             .WithHeader("Retry-After", retryAfter.ToString());
-
-    /// <summary>A valid credential's hash, else the client IP (§0.8).</summary>
-    private string RateKey(HttpRequest http, ApiRequest call, bool authenticated)
-    {
-        if (call.Bearer.IsAdmin) return "admin";
-        if (authenticated && call.Token is not null) return "tok:" + call.Bearer.TokenHash;
-        return "ip:" + ClientIp(http);
-    }
 
     public string ClientIp(HttpRequest http)
     {

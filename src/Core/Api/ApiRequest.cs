@@ -24,6 +24,9 @@ public enum RouteKind { Api, Health, Canvas }
 /// <summary>What the pipeline needs to know about a route before running its handler.</summary>
 public sealed record RouteSpec(Access Access, string? PathId = null, int BodyLimit = 0, bool EmptyBodyIsObject = false, RouteKind Kind = RouteKind.Api)
 {
+    /// <summary>A token id path segment, checked with the path id before authentication.</summary>
+    public string? TokenId { get; init; }
+
     public const int DefaultBodyLimit = 64 * 1024;
 
     public bool ReadsBody => BodyLimit > 0;
@@ -48,6 +51,16 @@ public sealed class ApiRequest
     public TokenEntity? Token { get; internal set; }
 
     public bool IsAdmin => Bearer.IsAdmin;
+
+    /// <summary>Rate limiting hook (§0.8), set by the pipeline; see <see cref="RateLimit"/>.</summary>
+    internal Func<string?, ApiResult?>? Limiter { get; set; }
+
+    /// <summary>
+    /// Counts this request against its bucket: the validated token's hash when given, the client IP otherwise.
+    /// Routes that authenticate in their handler call it right after authenticating and before any effect;
+    /// a non-null result (429) must be returned as is. Only the first call counts.
+    /// </summary>
+    public ApiResult? RateLimit(string? validatedTokenHash) => Limiter?.Invoke(validatedTokenHash);
 
     private BodyReader? reader;
     public BodyReader Fields => reader ??= new BodyReader(Body);

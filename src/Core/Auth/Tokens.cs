@@ -158,6 +158,32 @@ public sealed class Tokens(Tables tables, WorkspaceStore workspaces, TokenCache 
         cache.Put(token);
     }
 
+    /// <summary>
+    /// Writes a workspace row read with its ETag and, when due, the token's last_used_at in the same
+    /// partition transaction — so a heartbeat stays one write. False on 412 (the caller re-reads).
+    /// </summary>
+    public async Task<bool> TryWriteWithTouchAsync(WorkspaceEntity workspace, TokenEntity? token, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        if (token is null || token.LastUsedAt is { } last && now - last < LastUsedGranularity)
+            return await workspaces.TryReplaceAsync(workspace, ct);
+        var table = await workspaces.TableAsync(ct);
+        var patch = new TableEntity(token.PartitionKey, token.RowKey) { [nameof(TokenEntity.LastUsedAt)] = now };
+        try
+        {
+            var responses = await table.SubmitTransactionAsync(
+            [
+                new TableTransactionAction(TableTransactionActionType.UpdateReplace, workspace, workspace.ETag),
+                new TableTransactionAction(TableTransactionActionType.UpdateMerge, patch, ETag.All),
+            ], ct);
+            workspace.ETag = responses.Value[0].Headers.ETag ?? workspace.ETag;
+        }
+        catch (TableTransactionFailedException e) when (e.Status is 412 or 409) { return false; }
+        token.LastUsedAt = now;
+        cache.Put(token);
+        return true;
+    }
+
     public static bool IsLive(TokenEntity? token, WorkspaceEntity? workspace) =>
         token is { RevokedAt: null } && workspace is { IsRemoved: false };
 }

@@ -1,0 +1,265 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using Molecule.Core.Api;
+using Molecule.Core.Auth;
+using Molecule.Core.Events;
+using Molecule.Core.Network;
+using Molecule.Core.Workspaces;
+
+namespace Molecule.Core.Liveness;
+
+/// <summary>
+/// What agents call to join and stay alive (contract §3.5, §3.3.9): register, heartbeat, update-card, state.
+/// The registry routes read the body first (it names the workspace), then authenticate against it.
+/// </summary>
+public sealed class RegistryService(
+    WorkspaceStore store,
+    Tokens tokens,
+    EventPublisher events,
+    AgentUrlPolicy urls,
+    IOptions<PlatformOptions> platformOptions,
+    IOptions<LivenessOptions> livenessOptions,
+    TimeProvider time)
+{
+    public const int MaxCardBytes = 32 * 1024;
+    private const int MaxAttempts = 20;
+    private readonly PlatformOptions platform = platformOptions.Value;
+    private readonly LivenessOptions liveness = livenessOptions.Value;
+    private TimeSpan OfflineAfter => TimeSpan.FromSeconds(liveness.OfflineAfterSeconds);
+
+    private string Derived(WorkspaceEntity w) => Status.Derive(w.Status, w.LastHeartbeatAt, time.GetUtcNow(), OfflineAfter);
+
+    public async Task<ApiResult> RegisterAsync(ApiRequest call)
+    {
+        var f = call.Fields;
+        var id = f.WorkspaceId("id", required: true);
+        var url = f.String("url", required: true);
+        var kind = AgentUrlKind.Remote;
+        if (url is not null && AgentUrlPolicy.CheckSyntax(url, out kind) is { } urlError) f.Fail(urlError);
+        var card = f.Object("agent_card", MaxCardBytes, required: true);
+        var mode = DeliveryMode(f, kind);
+        if (f.Error is { } invalid) return invalid;
+
+        var ct = call.Aborted;
+        var bearer = call.Bearer;
+        var addressChecked = false;
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var (workspace, token) = bearer.Kind == CredentialKind.WorkspaceToken
+                ? await tokens.LoadAsync(id!, bearer.TokenHash!, ct)
+                : (await store.GetAsync(id!, ct), null);
+            if (workspace is null) return Errors.WorkspaceNotFound();
+            if (workspace.IsRemoved) return Errors.WorkspaceRemovedShort();
+
+            if (bearer.IsPresent && !Tokens.IsLive(token, workspace)) return Errors.InvalidWorkspaceToken();
+            if (call.RateLimit(bearer.IsPresent ? bearer.TokenHash : null) is { } tooMany) return tooMany;
+            if (!bearer.IsPresent)
+            {
+                if (workspace.Claimed) return ApiResult.Ok(new JsonObject { ["status"] = "registered" });
+                if (workspace.ClaimExpiresAt is not { } expires || expires <= time.GetUtcNow())
+                    return ApiResult.Error(403, "claim window closed; ask an administrator for a token", "claim_window_closed");
+            }
+
+            if (!addressChecked && kind == AgentUrlKind.Dialable)
+            {
+                if (!await urls.IsRoutableAsync(url!, platform.AllowPrivateAgentUrls, ct)) return Errors.InvalidBody(AgentUrlPolicy.AddressError);
+                addressChecked = true;
+            }
+
+            var change = ApplyRegistration(workspace, url!, card!.Value.Utf8, mode);
+            string? minted = null;
+            if (bearer.IsPresent)
+            {
+                if (!await tokens.TryWriteWithTouchAsync(workspace, token, ct)) continue;
+            }
+            else
+            {
+                if (await tokens.TryMintAsync(workspace, ct) is not { } token0) continue; // lost the claim race: re-read → no-op
+                minted = token0.Plaintext;
+            }
+
+            await PublishRegistrationAsync(workspace, change, ct);
+            var body = new JsonObject { ["status"] = "registered" };
+            if (minted is not null) body["auth_token"] = minted;
+            body["workspace_id"] = workspace.Id;
+            body["delivery_mode"] = workspace.EffectiveDeliveryMode;
+            body["heartbeat_interval_seconds"] = liveness.HeartbeatIntervalSeconds;
+            body["offline_after_seconds"] = liveness.OfflineAfterSeconds;
+            return ApiResult.Ok(body);
+        }
+        throw new InvalidOperationException("register kept conflicting");
+    }
+
+    private static string? DeliveryMode(BodyReader f, AgentUrlKind kind)
+    {
+        var mode = f.String("delivery_mode");
+        if (mode is not null and not ("push" or "poll")) f.Fail("delivery_mode: must be push or poll");
+        else if (mode == "push" && kind == AgentUrlKind.Remote) f.Fail("delivery_mode: push requires an http or https url");
+        return mode;
+    }
+
+    private sealed record RegistrationChange(string PreviousStatus, string? Event, bool CardChanged);
+
+    private RegistrationChange ApplyRegistration(WorkspaceEntity workspace, string url, byte[] card, string? mode)
+    {
+        var now = time.GetUtcNow();
+        var previous = Derived(workspace);
+        var outcome = Transitions.Register(previous);
+        var cardChanged = workspace.AgentCard is null || !workspace.AgentCard.AsSpan().SequenceEqual(card);
+        workspace.Url = url;
+        workspace.AgentCard = card;
+        if (mode is not null) workspace.PinnedDeliveryMode = mode;
+        workspace.LastHeartbeatAt = now;
+        workspace.Status = outcome.Status;
+        workspace.UpdatedAt = now;
+        return new RegistrationChange(previous, outcome.Event, cardChanged);
+    }
+
+    private async Task PublishRegistrationAsync(WorkspaceEntity workspace, RegistrationChange change, CancellationToken ct)
+    {
+        if (change.Event is not null)
+        {
+            var payload = new JsonObject { ["previous_status"] = change.PreviousStatus };
+            if (AgentUrlPolicy.IsDialable(workspace.Url)) payload["url"] = workspace.Url;
+            payload["agent_card"] = WorkspaceView.Card(workspace.AgentCard);
+            await events.PublishAsync(change.Event, workspace.Id, payload, ct);
+        }
+        if (change.CardChanged)
+            await events.PublishAsync(EventNames.AgentCardUpdated, workspace.Id, new JsonObject { ["agent_card"] = WorkspaceView.Card(workspace.AgentCard) }, ct);
+    }
+
+    public async Task<ApiResult> HeartbeatAsync(ApiRequest call)
+    {
+        var f = call.Fields;
+        var id = f.WorkspaceId("workspace_id", required: true);
+        var currentTask = f.String("current_task", maxBytes: 4096) ?? "";
+        var activeTasks = (int)(f.Integer("active_tasks", 0, 10_000) ?? 0);
+        var errorRate = f.Number("error_rate", 0, 1) ?? 0;
+        var sampleError = f.String("sample_error", maxBytes: 4096) ?? "";
+        var uptime = f.Integer("uptime_seconds", 0, long.MaxValue, reason: "must be an integer ≥ 0") ?? 0;
+        var runtimeState = f.String("runtime_state") ?? "";
+        if (runtimeState is not ("" or "wedged")) f.Fail("runtime_state: must be \"\" or \"wedged\"");
+        if (f.Error is { } invalid) return invalid;
+
+        var ct = call.Aborted;
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var (workspace, token, refused) = await AuthenticateAgentAsync(call, id!);
+            if (refused is not null) return refused;
+
+            var previous = Derived(workspace!);
+            var outcome = Transitions.Heartbeat(previous, errorRate, runtimeState == "wedged");
+            var taskChanged = currentTask != workspace!.CurrentTask;
+            var now = time.GetUtcNow();
+            workspace.CurrentTask = currentTask;
+            workspace.ActiveTasks = activeTasks;
+            workspace.LastErrorRate = errorRate;
+            workspace.LastSampleError = sampleError;
+            workspace.UptimeSeconds = uptime;
+            workspace.RuntimeState = runtimeState;
+            workspace.LastHeartbeatAt = now;
+            workspace.Status = outcome.Status;
+            workspace.UpdatedAt = now;
+            if (!await tokens.TryWriteWithTouchAsync(workspace, token, ct)) continue;
+
+            if (outcome.Event == EventNames.WorkspaceOnline)
+                await events.PublishAsync(outcome.Event, workspace.Id, new JsonObject { ["previous_status"] = previous }, ct);
+            else if (outcome.Event == EventNames.WorkspaceDegraded)
+                await events.PublishAsync(outcome.Event, workspace.Id, new JsonObject
+                {
+                    ["error_rate"] = errorRate, ["sample_error"] = sampleError, ["runtime_state"] = runtimeState,
+                }, ct);
+            if (taskChanged)
+                await events.PublishAsync(EventNames.TaskUpdated, workspace.Id, new JsonObject
+                {
+                    ["current_task"] = currentTask, ["active_tasks"] = activeTasks,
+                }, ct);
+            return ApiResult.Ok(new JsonObject
+            {
+                ["status"] = "ok", ["workspace_status"] = outcome.Status, ["paused"] = outcome.Status == Status.Paused,
+            });
+        }
+        throw new InvalidOperationException("heartbeat kept conflicting");
+    }
+
+    public async Task<ApiResult> UpdateCardAsync(ApiRequest call)
+    {
+        var f = call.Fields;
+        var id = f.WorkspaceId("workspace_id", required: true);
+        var card = f.Object("agent_card", MaxCardBytes, required: true);
+        if (f.Error is { } invalid) return invalid;
+
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var (workspace, token, refused) = await AuthenticateAgentAsync(call, id!);
+            if (refused is not null) return refused;
+            var changed = workspace!.AgentCard is null || !workspace.AgentCard.AsSpan().SequenceEqual(card!.Value.Utf8);
+            if (changed)
+            {
+                workspace.AgentCard = card!.Value.Utf8;
+                workspace.UpdatedAt = time.GetUtcNow();
+                if (!await tokens.TryWriteWithTouchAsync(workspace, token, call.Aborted)) continue;
+                await events.PublishAsync(EventNames.AgentCardUpdated, workspace.Id,
+                    new JsonObject { ["agent_card"] = WorkspaceView.Card(workspace.AgentCard) }, call.Aborted);
+            }
+            else
+            {
+                await tokens.TouchAsync(token!, call.Aborted);
+            }
+            return ApiResult.Ok(new JsonObject { ["status"] = "updated" });
+        }
+        throw new InvalidOperationException("update-card kept conflicting");
+    }
+
+    /// <summary>Heartbeat and update-card auth (§3.5.3): missing → 401; not issued to it → 401; removed → 410; revoked → 401.</summary>
+    private async Task<(WorkspaceEntity?, TokenEntity?, ApiResult?)> AuthenticateAgentAsync(ApiRequest call, string id)
+    {
+        var bearer = call.Bearer;
+        if (!bearer.IsPresent) return (null, null, Errors.MissingWorkspaceToken());
+        if (bearer.Kind != CredentialKind.WorkspaceToken) return (null, null, Errors.InvalidWorkspaceToken());
+        var (workspace, token) = await tokens.LoadAsync(id, bearer.TokenHash!, call.Aborted);
+        if (workspace is null || token is null) return (null, null, Errors.InvalidWorkspaceToken());
+        if (workspace.IsRemoved) return (null, null, Errors.WorkspaceRemovedShort());
+        if (token.RevokedAt is not null) return (null, null, Errors.InvalidWorkspaceToken());
+        if (call.RateLimit(bearer.TokenHash) is { } tooMany) return (null, null, tooMany);
+        return (workspace, token, null);
+    }
+
+    /// <summary>GET /workspaces/:id/state — the SDK's state poll (§3.3.9).</summary>
+    public async Task<ApiResult> StateAsync(ApiRequest call, string id)
+    {
+        var bearer = call.Bearer;
+        var ct = call.Aborted;
+        if (!bearer.IsPresent) return Errors.MissingWorkspaceToken();
+        WorkspaceEntity? workspace;
+        if (bearer.IsAdmin)
+        {
+            workspace = await store.GetAsync(id, ct);
+            if (workspace is null) return Errors.WorkspaceNotFound();
+        }
+        else if (bearer.Kind == CredentialKind.WorkspaceToken)
+        {
+            (workspace, var token) = await tokens.LoadAsync(id, bearer.TokenHash!, ct);
+            if (workspace is null || token is null) return Errors.InvalidWorkspaceToken();
+            if (!workspace.IsRemoved)
+            {
+                if (token.RevokedAt is not null) return Errors.InvalidWorkspaceToken();
+                await tokens.TouchAsync(token, ct);
+            }
+        }
+        else return Errors.InvalidWorkspaceToken();
+
+        if (call.RateLimit(bearer.TokenHash) is { } tooMany) return tooMany;
+        if (workspace.IsRemoved)
+            return ApiResult.Json(404, new JsonObject { ["workspace_id"] = id, ["status"] = Status.Removed, ["deleted"] = true });
+        var status = Derived(workspace);
+        return ApiResult.Ok(new JsonObject
+        {
+            ["workspace_id"] = id,
+            ["status"] = status,
+            ["paused"] = status == Status.Paused,
+            ["deleted"] = false,
+            ["last_heartbeat_at"] = workspace.LastHeartbeatAt is { } at ? ApiJson.Timestamp(at) : null,
+        });
+    }
+}
