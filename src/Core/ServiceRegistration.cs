@@ -58,6 +58,7 @@ public static class ServiceRegistration
 
     public static IServiceCollection AddRegistry(this IServiceCollection services)
     {
+        services.AddSingleton<HeartbeatRowCache>();
         services.AddSingleton<RegistryService>();
         services.AddSingleton<OfflineSweep>();
         return services;

@@ -26,6 +26,8 @@ public sealed class TokenEntity : ITableEntity
     public string Hash => RowKey[RowPrefix.Length..];
 
     public static string RowFor(string hash) => RowPrefix + hash;
+
+    public TokenEntity Clone() => (TokenEntity)MemberwiseClone();
 }
 
 /// <summary>

@@ -17,6 +17,7 @@ public sealed class RegistryService(
     Tokens tokens,
     EventPublisher events,
     AgentUrlPolicy urls,
+    HeartbeatRowCache rows,
     IOptions<PlatformOptions> platformOptions,
     IOptions<LivenessOptions> livenessOptions,
     TimeProvider time)
@@ -142,44 +143,60 @@ public sealed class RegistryService(
         if (f.Error is { } invalid) return invalid;
 
         var ct = call.Aborted;
+        var report = new HeartbeatReport(currentTask, activeTasks, errorRate, sampleError, uptime, runtimeState);
+        // Steady state: a conditional write on the row this instance wrote last time (see HeartbeatRowCache).
+        if (call.Bearer.Kind == CredentialKind.WorkspaceToken && rows.TryGet(id!, call.Bearer.TokenHash!, out var known, out var knownToken))
+        {
+            if (call.RateLimit(call.Bearer.TokenHash) is { } tooMany) return tooMany;
+            if (await TryApplyHeartbeatAsync(known, knownToken, report, ct) is { } done) return done;
+            rows.Forget(id!);
+        }
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var (workspace, token, refused) = await AuthenticateAgentAsync(call, id!);
             if (refused is not null) return refused;
-
-            var previous = Derived(workspace!);
-            var outcome = Transitions.Heartbeat(previous, errorRate, runtimeState == "wedged");
-            var taskChanged = currentTask != workspace!.CurrentTask;
-            var now = time.GetUtcNow();
-            workspace.CurrentTask = currentTask;
-            workspace.ActiveTasks = activeTasks;
-            workspace.LastErrorRate = errorRate;
-            workspace.LastSampleError = sampleError;
-            workspace.UptimeSeconds = uptime;
-            workspace.RuntimeState = runtimeState;
-            workspace.LastHeartbeatAt = now;
-            workspace.Status = outcome.Status;
-            workspace.UpdatedAt = now;
-            if (!await tokens.TryWriteWithTouchAsync(workspace, token, ct)) continue;
-
-            if (outcome.Event == EventNames.WorkspaceOnline)
-                await events.PublishAsync(outcome.Event, workspace.Id, new JsonObject { ["previous_status"] = previous }, ct);
-            else if (outcome.Event == EventNames.WorkspaceDegraded)
-                await events.PublishAsync(outcome.Event, workspace.Id, new JsonObject
-                {
-                    ["error_rate"] = errorRate, ["sample_error"] = sampleError, ["runtime_state"] = runtimeState,
-                }, ct);
-            if (taskChanged)
-                await events.PublishAsync(EventNames.TaskUpdated, workspace.Id, new JsonObject
-                {
-                    ["current_task"] = currentTask, ["active_tasks"] = activeTasks,
-                }, ct);
-            return ApiResult.Ok(new JsonObject
-            {
-                ["status"] = "ok", ["workspace_status"] = outcome.Status, ["paused"] = outcome.Status == Status.Paused,
-            });
+            if (await TryApplyHeartbeatAsync(workspace!, token!, report, ct) is { } done) return done;
         }
         throw new InvalidOperationException("heartbeat kept conflicting");
+    }
+
+    private sealed record HeartbeatReport(string CurrentTask, int ActiveTasks, double ErrorRate, string SampleError, long Uptime, string RuntimeState);
+
+    /// <summary>Applies §2.3 to the row as read and writes it conditionally; null when the row changed meanwhile.</summary>
+    private async Task<ApiResult?> TryApplyHeartbeatAsync(WorkspaceEntity workspace, TokenEntity token, HeartbeatReport report, CancellationToken ct)
+    {
+        var previous = Derived(workspace);
+        var outcome = Transitions.Heartbeat(previous, report.ErrorRate, report.RuntimeState == "wedged");
+        var taskChanged = report.CurrentTask != workspace.CurrentTask;
+        var now = time.GetUtcNow();
+        workspace.CurrentTask = report.CurrentTask;
+        workspace.ActiveTasks = report.ActiveTasks;
+        workspace.LastErrorRate = report.ErrorRate;
+        workspace.LastSampleError = report.SampleError;
+        workspace.UptimeSeconds = report.Uptime;
+        workspace.RuntimeState = report.RuntimeState;
+        workspace.LastHeartbeatAt = now;
+        workspace.Status = outcome.Status;
+        workspace.UpdatedAt = now;
+        if (!await tokens.TryWriteWithTouchAsync(workspace, token, ct)) return null;
+        rows.Put(workspace, token, token.Hash);
+
+        if (outcome.Event == EventNames.WorkspaceOnline)
+            await events.PublishAsync(outcome.Event, workspace.Id, new JsonObject { ["previous_status"] = previous }, ct);
+        else if (outcome.Event == EventNames.WorkspaceDegraded)
+            await events.PublishAsync(outcome.Event, workspace.Id, new JsonObject
+            {
+                ["error_rate"] = report.ErrorRate, ["sample_error"] = report.SampleError, ["runtime_state"] = report.RuntimeState,
+            }, ct);
+        if (taskChanged)
+            await events.PublishAsync(EventNames.TaskUpdated, workspace.Id, new JsonObject
+            {
+                ["current_task"] = report.CurrentTask, ["active_tasks"] = report.ActiveTasks,
+            }, ct);
+        return ApiResult.Ok(new JsonObject
+        {
+            ["status"] = "ok", ["workspace_status"] = outcome.Status, ["paused"] = outcome.Status == Status.Paused,
+        });
     }
 
     public async Task<ApiResult> UpdateCardAsync(ApiRequest call)

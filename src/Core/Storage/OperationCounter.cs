@@ -15,6 +15,12 @@ public sealed class OperationCounter
 
     public long Total => Interlocked.Read(ref total);
 
+    /// <summary>
+    /// An optional label for the work in progress (e.g. the route a benchmark is driving); operations
+    /// recorded while it is set are also counted under "label|kind", so mixed workloads attribute exactly.
+    /// </summary>
+    public static readonly AsyncLocal<string?> Scope = new();
+
     public IReadOnlyDictionary<string, long> Snapshot() => new Dictionary<string, long>(counts);
 
     public void Reset()
@@ -26,6 +32,7 @@ public sealed class OperationCounter
     internal void Record(string kind)
     {
         counts.AddOrUpdate(kind, 1, (_, n) => n + 1);
+        if (Scope.Value is { } scope) counts.AddOrUpdate($"{scope}|{kind}", 1, (_, n) => n + 1);
         Interlocked.Increment(ref total);
     }
 

@@ -45,6 +45,9 @@ public sealed class WorkspaceEntity : ITableEntity
 
     public bool IsRemoved => Status == Liveness.Status.Removed;
 
+    /// <summary>A shallow copy (byte arrays are replaced, never mutated, so sharing them is safe).</summary>
+    public WorkspaceEntity Clone() => (WorkspaceEntity)MemberwiseClone();
+
     public string EffectiveDeliveryMode =>
         PinnedDeliveryMode == "poll" ? "poll"
         : Network.AgentUrlPolicy.IsDialable(Url) ? "push"

@@ -42,7 +42,7 @@ public sealed class TestPlatform : IAsyncDisposable
         var values = new Dictionary<string, string?>
         {
             ["urls"] = "http://127.0.0.1:0",
-            ["AzureWebJobsStorage"] = Azurite.Shared.ConnectionString,
+            ["AzureWebJobsStorage"] = AzuriteProcess.Shared.ConnectionString,
             ["LocalHost:Timers"] = "false",
             ["LocalHost:DataDirectory"] = Path.Combine(Path.GetTempPath(), "molecule-tests", Guid.NewGuid().ToString("N")),
             ["Molecule:AdminToken"] = adminToken ?? "",

@@ -17,7 +17,7 @@ public sealed class ParityTests(PlatformFixture fixture) : IClassFixture<Platfor
     {
         foreach (var configuration in new[] { "Release", "Debug" })
         {
-            var path = Path.Combine(Repo.Root, "src", "Functions", "bin", configuration, "net10.0", file);
+            var path = Path.Combine(RepositoryRoot.Path, "src", "Functions", "bin", configuration, "net10.0", file);
             if (File.Exists(path) && Path.GetFullPath(AppContext.BaseDirectory).Contains($"{Path.DirectorySeparatorChar}{configuration}{Path.DirectorySeparatorChar}"))
                 return path;
         }

@@ -2,16 +2,17 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Molecule.Tests.Integration.Infrastructure;
+namespace Molecule.LocalHost;
 
 /// <summary>
-/// The real Azure Storage emulator, installed by ./test into tools/azurite, started on free loopback ports
-/// with in-memory persistence, so tests never collide with a running ./run (which uses 10000–10002).
+/// The real Azure Storage emulator (installed by ./run and ./test into tools/azurite), started on free
+/// loopback ports with in-memory persistence — for tests and benchmarks, which must never collide with a
+/// running ./run (10000–10002).
 /// </summary>
-public sealed class Azurite : IDisposable
+public sealed class AzuriteProcess : IDisposable
 {
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-    private static readonly Lazy<Azurite> shared = new(() => Start());
+    private static readonly Lazy<AzuriteProcess> shared = new(() => Start());
 
     private readonly Process process;
 
@@ -27,9 +28,9 @@ public sealed class Azurite : IDisposable
         $"TableEndpoint=http://127.0.0.1:{TablePort}/devstoreaccount1;";
 
     /// <summary>One emulator for the whole test run, stopped when the test process exits.</summary>
-    public static Azurite Shared => shared.Value;
+    public static AzuriteProcess Shared => shared.Value;
 
-    private Azurite(Process process, int blob, int queue, int table)
+    private AzuriteProcess(Process process, int blob, int queue, int table)
     {
         this.process = process;
         BlobPort = blob;
@@ -37,9 +38,9 @@ public sealed class Azurite : IDisposable
         TablePort = table;
     }
 
-    public static Azurite Start()
+    public static AzuriteProcess Start()
     {
-        var script = Path.Combine(Repo.Root, "tools", "azurite", "node_modules", "azurite", "dist", "src", "azurite.js");
+        var script = Path.Combine(RepositoryRoot.Path, "tools", "azurite", "node_modules", "azurite", "dist", "src", "azurite.js");
         if (!File.Exists(script))
             throw new InvalidOperationException($"Azurite is not installed at {script}; run ./test (it runs npm ci in tools/azurite).");
         for (var attempt = 0; ; attempt++)
@@ -63,7 +64,7 @@ public sealed class Azurite : IDisposable
             process.ErrorDataReceived += (_, _) => { };
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
-            var azurite = new Azurite(process, blob, queue, table);
+            var azurite = new AzuriteProcess(process, blob, queue, table);
             if (azurite.WaitUntilListening(TimeSpan.FromSeconds(30)))
             {
                 AppDomain.CurrentDomain.ProcessExit += (_, _) => azurite.Dispose();
