@@ -41,7 +41,6 @@ public static class ServiceRegistration
     {
         services.AddValidatedOptions<AuthOptions>(configuration, o => o.Validate());
         services.AddSingleton<BearerClassifier>();
-        services.AddSingleton<TokenCache>();
         services.AddSingleton<Tokens>();
         services.AddSingleton<TokenService>();
         return services;

@@ -102,13 +102,13 @@ public sealed class ApiPipeline(
         var early = OrgPinning(http) ?? PathId(route);
         var authError = early is null ? await AuthenticateAsync(call, route, ct) : null;
         var authenticatedHere = route.Access != Access.Handler || early is not null;
-        if (authenticatedHere && call.RateLimit(authError is null ? call.Token?.Hash : null) is { } tooMany) return (tooMany, limit);
+        if (authenticatedHere && call.RateLimit(authError is null ? call.OwnTokenHash : null) is { } tooMany) return (tooMany, limit);
         if ((early ?? authError) is { } refused) return (refused, limit);
 
         if (route.ReadsBody && await ReadBodyAsync(http, call, route, ct) is { } bodyError)
             return (call.RateLimit(null) ?? bodyError, limit);
 
-        if (call.Token is { } token) await tokens.TouchAsync(token, ct);
+        if (call.OwnTokenHash is { } hash) await tokens.TouchAsync(call.Workspace!, hash, ct);
         var result = await handler(call);
         // A handler that authenticates itself counts the request once it knows the credential; one that
         // answered before that (bad body, failed auth) is counted against the client IP here.
@@ -159,10 +159,10 @@ public sealed class ApiPipeline(
                     return null;
                 }
                 if (bearer.Kind != CredentialKind.WorkspaceToken) return Errors.InvalidWorkspaceToken();
-                var (workspace, token) = await tokens.LoadAsync(route.PathId!, bearer.TokenHash!, ct);
-                if (!Tokens.IsLive(token, workspace)) return Errors.InvalidWorkspaceToken();
+                var (workspace, standing) = await tokens.LoadAsync(route.PathId!, bearer.TokenHash!, ct);
+                if (standing != TokenStanding.Live) return Errors.InvalidWorkspaceToken();
                 call.Workspace = workspace;
-                call.Token = token;
+                call.OwnTokenHash = bearer.TokenHash;
                 return null;
             default:
                 throw new ArgumentOutOfRangeException(nameof(route));

@@ -47,8 +47,8 @@ public sealed class ApiRequest
     /// <summary>The path workspace, loaded during authentication (null when unknown or not loaded).</summary>
     public WorkspaceEntity? Workspace { get; internal set; }
 
-    /// <summary>The presented token's row when the caller authenticated with the path workspace's own token.</summary>
-    public TokenEntity? Token { get; internal set; }
+    /// <summary>The presented token's hash when the caller authenticated with the path workspace's own live token.</summary>
+    public string? OwnTokenHash { get; internal set; }
 
     public bool IsAdmin => Bearer.IsAdmin;
 

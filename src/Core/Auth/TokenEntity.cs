@@ -16,6 +16,9 @@ public sealed class TokenEntity : ITableEntity
     public DateTimeOffset? Timestamp { get; set; }
     public ETag ETag { get; set; }
 
+    public const string KindValue = "token";
+
+    public string Kind { get; set; } = KindValue;
     public string TokenId { get; set; } = "";
     public string Prefix { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
@@ -42,5 +45,8 @@ public sealed class TokenHashEntity : ITableEntity
     public ETag ETag { get; set; }
 
     public string WorkspaceId { get; set; } = "";
+    public const string KindValue = "token";
+
+    public string Kind { get; set; } = KindValue;
     public string TokenId { get; set; } = "";
 }

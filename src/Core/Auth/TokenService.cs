@@ -26,7 +26,7 @@ public sealed class TokenService(Tokens tokens, WorkspaceStore store)
             var workspace = await store.GetAsync(id, call.Aborted);
             if (workspace is null) return Errors.WorkspaceNotFound();
             if (workspace.IsRemoved) return Errors.WorkspaceRemoved(workspace.Id, workspace.RemovedAt);
-            if (workspace.LiveTokens >= Tokens.MaxLive) return ApiResult.Error(409, "maximum 50 live tokens per workspace");
+            if (workspace.LiveTokenCount >= Tokens.MaxLive) return ApiResult.Error(409, "maximum 50 live tokens per workspace");
             if (await tokens.TryMintAsync(workspace, call.Aborted) is not { } minted) continue;
             return ApiResult.Json(201, new JsonObject
             {

@@ -7,11 +7,24 @@ namespace Molecule.Core.Auth;
 
 public sealed record MintedToken(string Plaintext, TokenEntity Entity);
 
+/// <summary>How a presented token relates to the workspace it is used for.</summary>
+public enum TokenStanding
+{
+    /// <summary>Never issued to this workspace (or no such workspace).</summary>
+    Unknown,
+    /// <summary>Live: issued here, not revoked, workspace not removed.</summary>
+    Live,
+    /// <summary>Issued to this workspace once, but revoked or the workspace was removed.</summary>
+    Retired,
+}
+
 /// <summary>
-/// Minting, revoking and validating workspace tokens. Token rows share the workspace's partition, so a
-/// mint (token row + the workspace's claimed flag and live count) is one atomic, ETag-guarded batch.
+/// Minting, revoking and validating workspace tokens. Validation is one point read of the workspace row,
+/// which lists its live token hashes; the token row is read only for a hash that is not live there (to tell
+/// "issued once, now revoked" from "never issued"). Mint and revoke change both rows in one partition
+/// transaction, guarded by the workspace row's ETag, so revocation is effective at once on every instance.
 /// </summary>
-public sealed class Tokens(Tables tables, WorkspaceStore workspaces, TokenCache cache, TimeProvider time)
+public sealed class Tokens(Tables tables, WorkspaceStore workspaces, TimeProvider time)
 {
     public const int MaxLive = 50;
     private static readonly TimeSpan LastUsedGranularity = TimeSpan.FromMinutes(5);
@@ -30,26 +43,32 @@ public sealed class Tokens(Tables tables, WorkspaceStore workspaces, TokenCache 
         });
     }
 
-    /// <summary>Records hash → workspace before the token row exists, so a live token is always findable by hash.</summary>
+    /// <summary>Records hash → workspace before the token exists, for routes that do not name the workspace.</summary>
     public async Task IndexAsync(TokenEntity token, CancellationToken ct)
     {
         var index = await tables.GetAsync(Tables.TokenHashes, ct);
         await index.UpsertEntityAsync(new TokenHashEntity { PartitionKey = token.Hash, RowKey = "", WorkspaceId = token.WorkspaceId, TokenId = token.TokenId }, TableUpdateMode.Replace, ct);
     }
 
+    /// <summary>Adds a new token to a workspace row being created or updated (the caller writes both rows together).</summary>
+    public static MintedToken Attach(WorkspaceEntity workspace, DateTimeOffset now)
+    {
+        var minted = NewToken(workspace.Id, now);
+        workspace.SetLiveToken(minted.Entity.Hash, 0);
+        workspace.Claimed = true;
+        workspace.ClaimExpiresAt = null;
+        workspace.UpdatedAt = now;
+        return minted;
+    }
+
     /// <summary>
-    /// Mints a token for an existing workspace row as read (ETag). Returns null when the row changed
-    /// meanwhile (412): the caller re-reads and decides again (this is how concurrent claims have one winner).
+    /// Mints a token for a workspace row as read (ETag). Returns null when the row changed meanwhile (412):
+    /// the caller re-reads and decides again (this is how concurrent claims have exactly one winner).
     /// </summary>
     public async Task<MintedToken?> TryMintAsync(WorkspaceEntity workspace, CancellationToken ct)
     {
-        var now = time.GetUtcNow();
-        var minted = NewToken(workspace.Id, now);
+        var minted = Attach(workspace, time.GetUtcNow());
         await IndexAsync(minted.Entity, ct);
-        workspace.Claimed = true;
-        workspace.ClaimExpiresAt = null;
-        workspace.LiveTokens++;
-        workspace.UpdatedAt = now;
         var table = await workspaces.TableAsync(ct);
         try
         {
@@ -79,6 +98,7 @@ public sealed class Tokens(Tables tables, WorkspaceStore workspaces, TokenCache 
     /// <summary>Revokes one live token; false when it is unknown, already revoked, or belongs to another workspace.</summary>
     public async Task<bool> RevokeAsync(string workspaceId, string tokenId, CancellationToken ct)
     {
+        var table = await workspaces.TableAsync(ct);
         for (var attempt = 0; attempt < 20; attempt++)
         {
             var token = (await ListAsync(workspaceId, ct)).FirstOrDefault(t => t.TokenId == tokenId && t.RevokedAt is null);
@@ -86,9 +106,8 @@ public sealed class Tokens(Tables tables, WorkspaceStore workspaces, TokenCache 
             if (token is null || workspace is null) return false;
             var now = time.GetUtcNow();
             token.RevokedAt = now;
-            workspace.LiveTokens = Math.Max(0, workspace.LiveTokens - 1);
+            workspace.RemoveLiveToken(token.Hash);
             workspace.UpdatedAt = now;
-            var table = await workspaces.TableAsync(ct);
             try
             {
                 await table.SubmitTransactionAsync(
@@ -96,7 +115,6 @@ public sealed class Tokens(Tables tables, WorkspaceStore workspaces, TokenCache 
                     new TableTransactionAction(TableTransactionActionType.UpdateReplace, workspace, workspace.ETag),
                     new TableTransactionAction(TableTransactionActionType.UpdateReplace, token, token.ETag),
                 ], ct);
-                cache.Forget(token.Hash);
                 return true;
             }
             catch (TableTransactionFailedException e) when (e.Status is 412 or 409) { }
@@ -104,71 +122,44 @@ public sealed class Tokens(Tables tables, WorkspaceStore workspaces, TokenCache 
         throw new InvalidOperationException("token revocation kept conflicting");
     }
 
-    /// <summary>
-    /// Batch actions that revoke every live token of a removed workspace (in its tombstone transaction).
-    /// </summary>
-    public async Task<List<TableTransactionAction>> RevokeAllActionsAsync(string workspaceId, DateTimeOffset now, CancellationToken ct)
+    /// <summary>Batch actions that mark every live token of a workspace revoked (for its tombstone transaction).</summary>
+    public async Task<List<TableTransactionAction>> RevokeAllActionsAsync(WorkspaceEntity workspace, DateTimeOffset now, CancellationToken ct)
     {
         var actions = new List<TableTransactionAction>();
-        foreach (var token in await ListAsync(workspaceId, ct))
+        foreach (var token in await ListAsync(workspace.Id, ct))
         {
             if (token.RevokedAt is not null) continue;
             token.RevokedAt = now;
             actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateReplace, token, token.ETag));
         }
-        cache.ForgetWorkspace(workspaceId);
+        workspace.LiveTokens = "";
         return actions;
-    }
-
-    /// <summary>
-    /// The workspace row and the presented token's row, using the validated-token cache when it can
-    /// (then only the workspace is read). Either way: one storage operation.
-    /// </summary>
-    public async Task<(WorkspaceEntity? Workspace, TokenEntity? Token)> LoadAsync(string workspaceId, string tokenHash, CancellationToken ct)
-    {
-        if (cache.Get(tokenHash) is { } cached && cached.WorkspaceId == workspaceId)
-        {
-            var workspace = await workspaces.GetAsync(workspaceId, ct);
-            return (workspace, new TokenEntity
-            {
-                PartitionKey = workspaceId, RowKey = TokenEntity.RowFor(tokenHash), TokenId = cached.TokenId, LastUsedAt = cached.LastUsedAt,
-                ETag = ETag.All,
-            });
-        }
-        var loaded = await workspaces.GetWithTokenAsync(workspaceId, tokenHash, ct);
-        if (loaded.Token is { RevokedAt: null } token && loaded.Workspace is { IsRemoved: false }) cache.Put(token);
-        return loaded;
     }
 
     public Task<WorkspaceEntity?> LoadWorkspaceAsync(string workspaceId, CancellationToken ct) => workspaces.GetAsync(workspaceId, ct);
 
-    /// <summary>Refreshes last_used_at at most once per 5 minutes per token (§1.2).</summary>
-    public async Task TouchAsync(TokenEntity token, CancellationToken ct)
+    /// <summary>The workspace row and where the presented token stands with it: one point read unless the token is not live there.</summary>
+    public async Task<(WorkspaceEntity? Workspace, TokenStanding Standing)> LoadAsync(string workspaceId, string tokenHash, CancellationToken ct)
     {
-        var now = time.GetUtcNow();
-        if (token.LastUsedAt is { } last && now - last < LastUsedGranularity) return;
-        var table = await workspaces.TableAsync(ct);
-        var patch = new TableEntity(token.PartitionKey, token.RowKey) { [nameof(TokenEntity.LastUsedAt)] = now };
-        try
-        {
-            await table.UpdateEntityAsync(patch, ETag.All, TableUpdateMode.Merge, ct);
-        }
-        catch (RequestFailedException e) when (e.Status == 404) { return; }
-        token.LastUsedAt = now;
-        cache.Put(token);
+        var workspace = await workspaces.GetAsync(workspaceId, ct);
+        if (workspace is null) return (null, TokenStanding.Unknown);
+        if (!workspace.IsRemoved && workspace.HasLiveToken(tokenHash)) return (workspace, TokenStanding.Live);
+        var row = await Tables.ReadAsync<TokenEntity>(await workspaces.TableAsync(ct), workspaceId, TokenEntity.RowFor(tokenHash), ct);
+        return (workspace, row is null ? TokenStanding.Unknown : TokenStanding.Retired);
     }
 
     /// <summary>
-    /// Writes a workspace row read with its ETag and, when due, the token's last_used_at in the same
-    /// partition transaction — so a heartbeat stays one write. False on 412 (the caller re-reads).
+    /// Writes a workspace row read with its ETag and, when the token's last_used_at is due (at most once per
+    /// 5 minutes, §1.2), the token row too — in one partition transaction, so a heartbeat stays one write.
+    /// False on 412 (the caller re-reads).
     /// </summary>
-    public async Task<bool> TryWriteWithTouchAsync(WorkspaceEntity workspace, TokenEntity? token, CancellationToken ct)
+    public async Task<bool> TryWriteWithTouchAsync(WorkspaceEntity workspace, string tokenHash, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        if (token is null || token.LastUsedAt is { } last && now - last < LastUsedGranularity)
-            return await workspaces.TryReplaceAsync(workspace, ct);
+        if (!TouchDue(workspace, tokenHash, now)) return await workspaces.TryReplaceAsync(workspace, ct);
+        workspace.SetLiveToken(tokenHash, now.ToUnixTimeSeconds());
         var table = await workspaces.TableAsync(ct);
-        var patch = new TableEntity(token.PartitionKey, token.RowKey) { [nameof(TokenEntity.LastUsedAt)] = now };
+        var patch = new TableEntity(workspace.Id, TokenEntity.RowFor(tokenHash)) { [nameof(TokenEntity.LastUsedAt)] = now };
         try
         {
             var responses = await table.SubmitTransactionAsync(
@@ -177,13 +168,19 @@ public sealed class Tokens(Tables tables, WorkspaceStore workspaces, TokenCache 
                 new TableTransactionAction(TableTransactionActionType.UpdateMerge, patch, ETag.All),
             ], ct);
             workspace.ETag = responses.Value[0].Headers.ETag ?? workspace.ETag;
+            return true;
         }
-        catch (TableTransactionFailedException e) when (e.Status is 412 or 409) { return false; }
-        token.LastUsedAt = now;
-        cache.Put(token);
-        return true;
+        catch (TableTransactionFailedException e) when (e.Status is 412 or 409 or 404) { return false; }
     }
 
-    public static bool IsLive(TokenEntity? token, WorkspaceEntity? workspace) =>
-        token is { RevokedAt: null } && workspace is { IsRemoved: false };
+    /// <summary>Records a use on a read-only route when due; best-effort (a concurrent write simply wins).</summary>
+    public async Task TouchAsync(WorkspaceEntity workspace, string tokenHash, CancellationToken ct)
+    {
+        if (!TouchDue(workspace, tokenHash, time.GetUtcNow())) return;
+        var copy = workspace.Clone();
+        if (await TryWriteWithTouchAsync(copy, tokenHash, ct)) workspace.ETag = copy.ETag;
+    }
+
+    private static bool TouchDue(WorkspaceEntity workspace, string tokenHash, DateTimeOffset now) =>
+        workspace.LastUse(tokenHash) is { } last && now.ToUnixTimeSeconds() - last >= (long)LastUsedGranularity.TotalSeconds;
 }

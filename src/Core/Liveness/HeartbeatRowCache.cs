@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Molecule.Core.Auth;
 using Molecule.Core.Workspaces;
 
 namespace Molecule.Core.Liveness;
@@ -17,25 +16,23 @@ public sealed class HeartbeatRowCache
     private const int MaxEntries = 200_000;
     private readonly ConcurrentDictionary<string, Entry> entries = new();
 
-    private sealed record Entry(string TokenHash, WorkspaceEntity Workspace, TokenEntity Token);
+    private sealed record Entry(string TokenHash, WorkspaceEntity Workspace);
 
-    public bool TryGet(string workspaceId, string tokenHash, out WorkspaceEntity workspace, out TokenEntity token)
+    public bool TryGet(string workspaceId, string tokenHash, out WorkspaceEntity workspace)
     {
         if (entries.TryGetValue(workspaceId, out var entry) && entry.TokenHash == tokenHash)
         {
             workspace = entry.Workspace.Clone();
-            token = entry.Token.Clone();
             return true;
         }
         workspace = null!;
-        token = null!;
         return false;
     }
 
-    public void Put(WorkspaceEntity workspace, TokenEntity token, string tokenHash)
+    public void Put(WorkspaceEntity workspace, string tokenHash)
     {
         if (entries.Count >= MaxEntries) entries.Clear();
-        entries[workspace.Id] = new Entry(tokenHash, workspace.Clone(), token.Clone());
+        entries[workspace.Id] = new Entry(tokenHash, workspace.Clone());
     }
 
     public void Forget(string workspaceId) => entries.TryRemove(workspaceId, out _);

@@ -30,7 +30,7 @@ public sealed class OfflineSweep(WorkspaceStore store, EventPublisher events, IO
         var cutoff = time.GetUtcNow() - OfflineAfter;
         var table = await store.TableAsync(ct);
         var filter = TableClient.CreateQueryFilter(
-            $"RowKey eq {WorkspaceEntity.Row} and (Status eq {Status.Online} or Status eq {Status.Degraded}) and LastHeartbeatAt lt {cutoff}");
+            $"Kind eq {WorkspaceEntity.KindValue} and (Status eq {Status.Online} or Status eq {Status.Degraded}) and LastHeartbeatAt lt {cutoff}");
         var list = new List<WorkspaceEntity>();
         await foreach (var w in table.QueryAsync<WorkspaceEntity>(filter, cancellationToken: ct)) list.Add(w);
         return list;

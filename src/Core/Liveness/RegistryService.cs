@@ -46,13 +46,13 @@ public sealed class RegistryService(
         var addressChecked = false;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            var (workspace, token) = bearer.Kind == CredentialKind.WorkspaceToken
+            var (workspace, standing) = bearer.Kind == CredentialKind.WorkspaceToken
                 ? await tokens.LoadAsync(id!, bearer.TokenHash!, ct)
-                : (await store.GetAsync(id!, ct), null);
+                : (await store.GetAsync(id!, ct), TokenStanding.Unknown);
             if (workspace is null) return Errors.WorkspaceNotFound();
             if (workspace.IsRemoved) return Errors.WorkspaceRemovedShort();
 
-            if (bearer.IsPresent && !Tokens.IsLive(token, workspace)) return Errors.InvalidWorkspaceToken();
+            if (bearer.IsPresent && standing != TokenStanding.Live) return Errors.InvalidWorkspaceToken();
             if (call.RateLimit(bearer.IsPresent ? bearer.TokenHash : null) is { } tooMany) return tooMany;
             if (!bearer.IsPresent)
             {
@@ -71,7 +71,7 @@ public sealed class RegistryService(
             string? minted = null;
             if (bearer.IsPresent)
             {
-                if (!await tokens.TryWriteWithTouchAsync(workspace, token, ct)) continue;
+                if (!await tokens.TryWriteWithTouchAsync(workspace, bearer.TokenHash!, ct)) continue;
             }
             else
             {
@@ -145,17 +145,18 @@ public sealed class RegistryService(
         var ct = call.Aborted;
         var report = new HeartbeatReport(currentTask, activeTasks, errorRate, sampleError, uptime, runtimeState);
         // Steady state: a conditional write on the row this instance wrote last time (see HeartbeatRowCache).
-        if (call.Bearer.Kind == CredentialKind.WorkspaceToken && rows.TryGet(id!, call.Bearer.TokenHash!, out var known, out var knownToken))
+        var hash = call.Bearer.TokenHash;
+        if (call.Bearer.Kind == CredentialKind.WorkspaceToken && rows.TryGet(id!, hash!, out var known))
         {
-            if (call.RateLimit(call.Bearer.TokenHash) is { } tooMany) return tooMany;
-            if (await TryApplyHeartbeatAsync(known, knownToken, report, ct) is { } done) return done;
+            if (call.RateLimit(hash) is { } tooMany) return tooMany;
+            if (await TryApplyHeartbeatAsync(known, hash!, report, ct) is { } done) return done;
             rows.Forget(id!);
         }
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            var (workspace, token, refused) = await AuthenticateAgentAsync(call, id!);
+            var (workspace, refused) = await AuthenticateAgentAsync(call, id!);
             if (refused is not null) return refused;
-            if (await TryApplyHeartbeatAsync(workspace!, token!, report, ct) is { } done) return done;
+            if (await TryApplyHeartbeatAsync(workspace!, hash!, report, ct) is { } done) return done;
         }
         throw new InvalidOperationException("heartbeat kept conflicting");
     }
@@ -163,7 +164,7 @@ public sealed class RegistryService(
     private sealed record HeartbeatReport(string CurrentTask, int ActiveTasks, double ErrorRate, string SampleError, long Uptime, string RuntimeState);
 
     /// <summary>Applies §2.3 to the row as read and writes it conditionally; null when the row changed meanwhile.</summary>
-    private async Task<ApiResult?> TryApplyHeartbeatAsync(WorkspaceEntity workspace, TokenEntity token, HeartbeatReport report, CancellationToken ct)
+    private async Task<ApiResult?> TryApplyHeartbeatAsync(WorkspaceEntity workspace, string tokenHash, HeartbeatReport report, CancellationToken ct)
     {
         var previous = Derived(workspace);
         var outcome = Transitions.Heartbeat(previous, report.ErrorRate, report.RuntimeState == "wedged");
@@ -178,8 +179,8 @@ public sealed class RegistryService(
         workspace.LastHeartbeatAt = now;
         workspace.Status = outcome.Status;
         workspace.UpdatedAt = now;
-        if (!await tokens.TryWriteWithTouchAsync(workspace, token, ct)) return null;
-        rows.Put(workspace, token, token.Hash);
+        if (!await tokens.TryWriteWithTouchAsync(workspace, tokenHash, ct)) return null;
+        rows.Put(workspace, tokenHash);
 
         if (outcome.Event == EventNames.WorkspaceOnline)
             await events.PublishAsync(outcome.Event, workspace.Id, new JsonObject { ["previous_status"] = previous }, ct);
@@ -208,20 +209,20 @@ public sealed class RegistryService(
 
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            var (workspace, token, refused) = await AuthenticateAgentAsync(call, id!);
+            var (workspace, refused) = await AuthenticateAgentAsync(call, id!);
             if (refused is not null) return refused;
             var changed = workspace!.AgentCard is null || !workspace.AgentCard.AsSpan().SequenceEqual(card!.Value.Utf8);
             if (changed)
             {
                 workspace.AgentCard = card!.Value.Utf8;
                 workspace.UpdatedAt = time.GetUtcNow();
-                if (!await tokens.TryWriteWithTouchAsync(workspace, token, call.Aborted)) continue;
+                if (!await tokens.TryWriteWithTouchAsync(workspace, call.Bearer.TokenHash!, call.Aborted)) continue;
                 await events.PublishAsync(EventNames.AgentCardUpdated, workspace.Id,
                     new JsonObject { ["agent_card"] = WorkspaceView.Card(workspace.AgentCard) }, call.Aborted);
             }
             else
             {
-                await tokens.TouchAsync(token!, call.Aborted);
+                await tokens.TouchAsync(workspace, call.Bearer.TokenHash!, call.Aborted);
             }
             return ApiResult.Ok(new JsonObject { ["status"] = "updated" });
         }
@@ -229,17 +230,17 @@ public sealed class RegistryService(
     }
 
     /// <summary>Heartbeat and update-card auth (§3.5.3): missing → 401; not issued to it → 401; removed → 410; revoked → 401.</summary>
-    private async Task<(WorkspaceEntity?, TokenEntity?, ApiResult?)> AuthenticateAgentAsync(ApiRequest call, string id)
+    private async Task<(WorkspaceEntity?, ApiResult?)> AuthenticateAgentAsync(ApiRequest call, string id)
     {
         var bearer = call.Bearer;
-        if (!bearer.IsPresent) return (null, null, Errors.MissingWorkspaceToken());
-        if (bearer.Kind != CredentialKind.WorkspaceToken) return (null, null, Errors.InvalidWorkspaceToken());
-        var (workspace, token) = await tokens.LoadAsync(id, bearer.TokenHash!, call.Aborted);
-        if (workspace is null || token is null) return (null, null, Errors.InvalidWorkspaceToken());
-        if (workspace.IsRemoved) return (null, null, Errors.WorkspaceRemovedShort());
-        if (token.RevokedAt is not null) return (null, null, Errors.InvalidWorkspaceToken());
-        if (call.RateLimit(bearer.TokenHash) is { } tooMany) return (null, null, tooMany);
-        return (workspace, token, null);
+        if (!bearer.IsPresent) return (null, Errors.MissingWorkspaceToken());
+        if (bearer.Kind != CredentialKind.WorkspaceToken) return (null, Errors.InvalidWorkspaceToken());
+        var (workspace, standing) = await tokens.LoadAsync(id, bearer.TokenHash!, call.Aborted);
+        if (standing == TokenStanding.Unknown) return (null, Errors.InvalidWorkspaceToken());
+        if (workspace!.IsRemoved) return (null, Errors.WorkspaceRemovedShort());
+        if (standing != TokenStanding.Live) return (null, Errors.InvalidWorkspaceToken());
+        if (call.RateLimit(bearer.TokenHash) is { } tooMany) return (null, tooMany);
+        return (workspace, null);
     }
 
     /// <summary>GET /workspaces/:id/state — the SDK's state poll (§3.3.9).</summary>
@@ -256,12 +257,12 @@ public sealed class RegistryService(
         }
         else if (bearer.Kind == CredentialKind.WorkspaceToken)
         {
-            (workspace, var token) = await tokens.LoadAsync(id, bearer.TokenHash!, ct);
-            if (workspace is null || token is null) return Errors.InvalidWorkspaceToken();
-            if (!workspace.IsRemoved)
+            (workspace, var standing) = await tokens.LoadAsync(id, bearer.TokenHash!, ct);
+            if (standing == TokenStanding.Unknown) return Errors.InvalidWorkspaceToken();
+            if (!workspace!.IsRemoved)
             {
-                if (token.RevokedAt is not null) return Errors.InvalidWorkspaceToken();
-                await tokens.TouchAsync(token, ct);
+                if (standing != TokenStanding.Live) return Errors.InvalidWorkspaceToken();
+                await tokens.TouchAsync(workspace, bearer.TokenHash!, ct);
             }
         }
         else return Errors.InvalidWorkspaceToken();

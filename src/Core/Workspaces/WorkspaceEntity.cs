@@ -4,16 +4,24 @@ using Azure.Data.Tables;
 namespace Molecule.Core.Workspaces;
 
 /// <summary>
-/// The workspace row: table "workspaces", PartitionKey = workspace id, RowKey = "ws". Its tokens live in
-/// the same partition (see Auth/TokenEntity), so a request that names a workspace validates its token and
-/// reads the workspace in one storage operation.
+/// The workspace row: table "workspaces", PartitionKey = RowKey = workspace id (a unique RowKey also keeps
+/// Azurite's point reads indexed). Its token rows live in the same partition (Auth/TokenEntity), and the
+/// row itself carries the hashes of its live tokens, so validating a token and reading the workspace is
+/// one point read, and revoking or minting changes the row (and its ETag) in the same transaction.
 /// </summary>
 public sealed class WorkspaceEntity : ITableEntity
 {
-    public const string Row = "ws";
+    public const string KindValue = "workspace";
 
-    public string PartitionKey { get; set; } = "";
-    public string RowKey { get; set; } = Row;
+    private string partitionKey = "";
+
+    public string PartitionKey
+    {
+        get => partitionKey;
+        set { partitionKey = value; RowKey = value; }
+    }
+    public string RowKey { get; set; } = "";
+    public string Kind { get; set; } = KindValue;
     public DateTimeOffset? Timestamp { get; set; }
     public ETag ETag { get; set; }
 
@@ -31,7 +39,8 @@ public sealed class WorkspaceEntity : ITableEntity
     public byte[]? AgentCard { get; set; }
     public bool Claimed { get; set; }
     public DateTimeOffset? ClaimExpiresAt { get; set; }
-    public int LiveTokens { get; set; }
+    /// <summary>Live tokens of this workspace: "&lt;sha256 hex&gt;:&lt;last use, unix seconds&gt;" separated by spaces.</summary>
+    public string LiveTokens { get; set; } = "";
     public int ActiveTasks { get; set; }
     public string CurrentTask { get; set; } = "";
     public double LastErrorRate { get; set; }
@@ -44,6 +53,27 @@ public sealed class WorkspaceEntity : ITableEntity
     public DateTimeOffset? RemovedAt { get; set; }
 
     public bool IsRemoved => Status == Liveness.Status.Removed;
+
+    public int LiveTokenCount => LiveTokens.Length == 0 ? 0 : LiveTokens.Count(c => c == ' ') + 1;
+
+    public bool HasLiveToken(string hash) => LastUse(hash) is not null;
+
+    /// <summary>When a live token was last recorded as used (0 = never); null when it is not live here.</summary>
+    public long? LastUse(string hash)
+    {
+        foreach (var entry in LiveTokens.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            if (entry.Length > 65 && entry.AsSpan(0, 64).SequenceEqual(hash) && entry[64] == ':')
+                return long.Parse(entry.AsSpan(65));
+        return null;
+    }
+
+    public void SetLiveToken(string hash, long lastUse) =>
+        LiveTokens = string.Join(' ', LiveTokens.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Where(e => !e.StartsWith(hash, StringComparison.Ordinal)).Append($"{hash}:{lastUse}"));
+
+    public void RemoveLiveToken(string hash) =>
+        LiveTokens = string.Join(' ', LiveTokens.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Where(e => !e.StartsWith(hash, StringComparison.Ordinal)));
 
     /// <summary>A shallow copy (byte arrays are replaced, never mutated, so sharing them is safe).</summary>
     public WorkspaceEntity Clone() => (WorkspaceEntity)MemberwiseClone();

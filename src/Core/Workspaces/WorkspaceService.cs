@@ -60,11 +60,8 @@ public sealed class WorkspaceService(
         string? plaintext = null;
         if (fields.IssueToken == true)
         {
-            var minted = Tokens.NewToken(workspace.Id, now);
+            var minted = Tokens.Attach(workspace, now);
             await tokens.IndexAsync(minted.Entity, ct);
-            workspace.Claimed = true;
-            workspace.ClaimExpiresAt = null;
-            workspace.LiveTokens = 1;
             await table.SubmitTransactionAsync(
             [
                 new TableTransactionAction(TableTransactionActionType.Add, workspace),
@@ -203,9 +200,9 @@ public sealed class WorkspaceService(
             workspace.Status = Status.Removed;
             workspace.RemovedAt = now;
             workspace.UpdatedAt = now;
-            workspace.LiveTokens = 0;
+            var revocations = await tokens.RevokeAllActionsAsync(workspace, now, ct);
             var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, workspace, workspace.ETag) };
-            actions.AddRange(await tokens.RevokeAllActionsAsync(id, now, ct));
+            actions.AddRange(revocations);
             try
             {
                 foreach (var chunk in actions.Chunk(100))

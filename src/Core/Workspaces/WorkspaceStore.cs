@@ -11,29 +11,14 @@ public sealed class WorkspaceStore(Tables tables)
     public Task<TableClient> TableAsync(CancellationToken ct) => tables.GetAsync(Tables.Workspaces, ct);
 
     public async Task<WorkspaceEntity?> GetAsync(string id, CancellationToken ct) =>
-        await Tables.ReadAsync<WorkspaceEntity>(await TableAsync(ct), id, WorkspaceEntity.Row, ct);
-
-    /// <summary>The workspace row and one token row of its partition, in one query (one storage operation).</summary>
-    public async Task<(WorkspaceEntity? Workspace, TokenEntity? Token)> GetWithTokenAsync(string id, string tokenHash, CancellationToken ct)
-    {
-        var table = await TableAsync(ct);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {id} and (RowKey eq {WorkspaceEntity.Row} or RowKey eq {TokenEntity.RowFor(tokenHash)})");
-        WorkspaceEntity? workspace = null;
-        TokenEntity? token = null;
-        await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: 2, cancellationToken: ct))
-        {
-            if (row.RowKey == WorkspaceEntity.Row) workspace = Convert<WorkspaceEntity>(row);
-            else token = Convert<TokenEntity>(row);
-        }
-        return (workspace, token);
-    }
+        await Tables.ReadAsync<WorkspaceEntity>(await TableAsync(ct), id, id, ct);
 
     /// <summary>Every workspace row (admin listing and the liveness sweep; never on an agent's hot path).</summary>
     public async Task<List<WorkspaceEntity>> ListAsync(CancellationToken ct)
     {
         var table = await TableAsync(ct);
         var list = new List<WorkspaceEntity>();
-        await foreach (var w in table.QueryAsync<WorkspaceEntity>(TableClient.CreateQueryFilter($"RowKey eq {WorkspaceEntity.Row}"), cancellationToken: ct))
+        await foreach (var w in table.QueryAsync<WorkspaceEntity>(TableClient.CreateQueryFilter($"Kind eq {WorkspaceEntity.KindValue}"), cancellationToken: ct))
             list.Add(w);
         return list;
     }
@@ -122,27 +107,6 @@ public sealed class WorkspaceStore(Tables tables)
             next = parent.ParentId;
         }
         return chain;
-    }
-
-    private static T Convert<T>(TableEntity row) where T : class, ITableEntity, new()
-    {
-        // Round-trip through the SDK's own deserializer so typed and dynamic reads agree.
-        var entity = new T { PartitionKey = row.PartitionKey, RowKey = row.RowKey, ETag = row.ETag, Timestamp = row.Timestamp };
-        foreach (var property in typeof(T).GetProperties())
-        {
-            if (!property.CanWrite || property.Name is nameof(ITableEntity.PartitionKey) or nameof(ITableEntity.RowKey)
-                or nameof(ITableEntity.ETag) or nameof(ITableEntity.Timestamp)) continue;
-            if (!row.TryGetValue(property.Name, out var value) || value is null) continue;
-            var target = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
-            property.SetValue(entity, value switch
-            {
-                DateTime dt when target == typeof(DateTimeOffset) => new DateTimeOffset(DateTime.SpecifyKind(dt, DateTimeKind.Utc)),
-                BinaryData bd when target == typeof(byte[]) => bd.ToArray(),
-                _ when target.IsInstanceOfType(value) => value,
-                _ => System.Convert.ChangeType(value, target, System.Globalization.CultureInfo.InvariantCulture),
-            });
-        }
-        return entity;
     }
 }
 

@@ -2,13 +2,16 @@ using Molecule.Tests.Integration.Infrastructure;
 
 namespace Molecule.Tests.Integration.Liveness;
 
-/// <summary>Revocation reaches every instance within TokenCacheSeconds (§1.2).</summary>
+/// <summary>
+/// Revocation reaches every instance within TokenCacheSeconds (§1.2). Tokens are validated against the
+/// workspace row on every request (it lists the live token hashes), so here the bound is zero.
+/// </summary>
 public sealed class TokenCacheTests
 {
     [Fact]
-    public async Task A_token_revoked_on_another_instance_stops_working_within_the_cache_bound()
+    public async Task A_token_revoked_on_another_instance_stops_working_at_once()
     {
-        var settings = new Dictionary<string, string?> { ["Molecule:TokenCacheSeconds"] = "1" };
+        var settings = new Dictionary<string, string?> { ["Molecule:TokenCacheSeconds"] = "600" };
         await using var first = await TestPlatform.StartAsync(settings);
         await using var second = await TestPlatform.StartAsync(settings);
         var created = await first.CreateWorkspaceAsync("cached", issueToken: true);
@@ -18,7 +21,6 @@ public sealed class TokenCacheTests
         var tokenId = (await second.AdminAsync(HttpMethod.Get, $"/workspaces/{id}/tokens")).Array[0]!["id"]!.GetValue<string>();
 
         Assert.Equal(200, (await second.AdminAsync(HttpMethod.Delete, $"/workspaces/{id}/tokens/{tokenId}")).Status);
-        await Task.Delay(TimeSpan.FromMilliseconds(1100));
 
         (await agent.HeartbeatAsync()).AssertError(401, "invalid workspace auth token");
         (await agent.PollStateAsync()).AssertError(401, "invalid workspace auth token");
