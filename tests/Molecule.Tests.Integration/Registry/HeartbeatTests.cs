@@ -1,5 +1,8 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Molecule.Core.Events;
+using Molecule.Core.Liveness;
+using Molecule.Core.Workspaces;
 using Molecule.Tests.Integration.Infrastructure;
 
 namespace Molecule.Tests.Integration.Registry;
@@ -239,6 +242,73 @@ public sealed class HeartbeatTests(PlatformFixture fixture) : IClassFixture<Plat
         response.AssertBody(200, RegistryApi.HeartbeatOk("online"));
         var online = Assert.Single(clocked.Events.For(ws.Id, EventNames.WorkspaceOnline));
         ApiClient.AssertJson(JsonNode.Parse("""{"previous_status":"offline"}"""), online.Payload);
+    }
+
+    [Fact]
+    public async Task A_workspace_the_sweep_stored_offline_comes_back_online_with_previous_status_offline()
+    {
+        var (clocked, time) = await RegistryApi.StartWithFakeTimeAsync();
+        await using var _ = clocked;
+        var ws = await clocked.CreateClaimedAsync();
+        await clocked.HeartbeatAsync(ws.Id, ws.Token);
+        var lastHeartbeat = (await clocked.GetAsAdminAsync(ws.Id))["last_heartbeat_at"]!.GetValue<string>();
+        time.Advance(TimeSpan.FromSeconds(91));
+        // Sweep only this workspace: the tables are shared with tests running in parallel.
+        var row = await clocked.Services.GetRequiredService<WorkspaceStore>().GetAsync(ws.Id, CancellationToken.None);
+        Assert.True(await clocked.Services.GetRequiredService<OfflineSweep>().TryMarkOfflineAsync(row!, CancellationToken.None));
+        var offline = Assert.Single(clocked.Events.For(ws.Id, EventNames.WorkspaceOffline));
+        ApiClient.AssertJson(new JsonObject { ["last_heartbeat_at"] = lastHeartbeat }, offline.Payload);
+
+        var response = await clocked.HeartbeatAsync(ws.Id, ws.Token, errorRate: 0.3);
+
+        response.AssertBody(200, RegistryApi.HeartbeatOk("online"));
+        var online = clocked.Events.For(ws.Id, EventNames.WorkspaceOnline);
+        Assert.Equal(2, online.Count);
+        ApiClient.AssertJson(JsonNode.Parse("""{"previous_status":"offline"}"""), online[1].Payload);
+    }
+
+    [Fact]
+    public async Task A_stored_offline_workspace_with_a_high_error_rate_degrades()
+    {
+        var (clocked, time) = await RegistryApi.StartWithFakeTimeAsync();
+        await using var _ = clocked;
+        var ws = await clocked.CreateClaimedAsync();
+        await clocked.HeartbeatAsync(ws.Id, ws.Token);
+        time.Advance(TimeSpan.FromSeconds(120));
+        var row = await clocked.Services.GetRequiredService<WorkspaceStore>().GetAsync(ws.Id, CancellationToken.None);
+        Assert.True(await clocked.Services.GetRequiredService<OfflineSweep>().TryMarkOfflineAsync(row!, CancellationToken.None));
+
+        var response = await clocked.HeartbeatAsync(ws.Id, ws.Token, errorRate: 0.5, sampleError: "still failing");
+
+        response.AssertBody(200, RegistryApi.HeartbeatOk("degraded"));
+        var e = Assert.Single(clocked.Events.For(ws.Id, EventNames.WorkspaceDegraded));
+        ApiClient.AssertJson(JsonNode.Parse("""{"error_rate":0.5,"sample_error":"still failing","runtime_state":""}"""), e.Payload);
+    }
+
+    [Fact]
+    public async Task Recovery_needs_an_error_rate_strictly_below_0_1()
+    {
+        var ws = await platform.CreateClaimedAsync();
+        await platform.HeartbeatAsync(ws.Id, ws.Token, errorRate: 0.5);
+
+        var atThreshold = await platform.HeartbeatAsync(ws.Id, ws.Token, errorRate: 0.1);
+        var below = await platform.HeartbeatAsync(ws.Id, ws.Token, errorRate: 0.09);
+
+        atThreshold.AssertBody(200, RegistryApi.HeartbeatOk("degraded"));
+        below.AssertBody(200, RegistryApi.HeartbeatOk("online"));
+    }
+
+    [Fact]
+    public async Task Range_boundaries_are_accepted()
+    {
+        var ws = await platform.CreateClaimedAsync();
+
+        var response = await Raw($$$"""{"workspace_id":"{{{ws.Id}}}","active_tasks":10000,"error_rate":1,"uptime_seconds":9007199254740991,"runtime_state":""}""", ws.Token);
+
+        response.AssertBody(200, RegistryApi.HeartbeatOk("degraded"));
+        var after = await platform.GetAsAdminAsync(ws.Id);
+        Assert.Equal(10000, after["active_tasks"]!.GetValue<int>());
+        Assert.Equal(9007199254740991, after["uptime_seconds"]!.GetValue<long>());
     }
 
     // ── validation ──────────────────────────────────────────────────────────────────────────

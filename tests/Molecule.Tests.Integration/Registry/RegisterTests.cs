@@ -148,6 +148,61 @@ public sealed class RegisterTests(PlatformFixture fixture) : IClassFixture<Platf
         badBodyWrongBearer.AssertError(400, "invalid request body", "url: scheme must be http, https or remote");
     }
 
+    [Fact]
+    public async Task A_url_with_userinfo_answers_400()
+    {
+        var ws = await platform.CreateClaimedAsync();
+
+        var response = await platform.RegisterAsync(ws.Id, ws.Token, "http://user:pass@127.0.0.1:8000/a2a");
+
+        response.AssertError(400, "invalid request body", "url: must not contain user information");
+        Assert.Equal("", (await platform.GetAsAdminAsync(ws.Id))["url"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("/a2a/inbound")]
+    [InlineData("a2a/inbound")]
+    [InlineData("")]
+    public async Task A_relative_or_empty_url_answers_400_naming_url(string url)
+    {
+        var ws = await platform.CreateClaimedAsync();
+
+        var response = await platform.RegisterAsync(ws.Id, ws.Token, url);
+
+        // §3.5.1 fixes the field but not the phrase for a url without an absolute form.
+        response.AssertStatus(400);
+        Assert.Equal("invalid request body", response["error"]);
+        Assert.StartsWith("url: ", response["detail"]);
+        Assert.Equal("awaiting_agent", (await platform.GetAsAdminAsync(ws.Id))["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_url_of_2048_characters_is_accepted_and_2049_answers_400()
+    {
+        var ws = await platform.CreateClaimedAsync();
+        const string prefix = "remote://";
+        var atLimit = prefix + new string('x', 2048 - prefix.Length);
+
+        var accepted = await platform.RegisterAsync(ws.Id, ws.Token, atLimit);
+        var refused = await platform.RegisterAsync(ws.Id, ws.Token, atLimit + "x");
+
+        accepted.AssertStatus(200);
+        refused.AssertError(400, "invalid request body", "url: must be at most 2048 characters");
+        Assert.Equal(atLimit, (await platform.GetAsAdminAsync(ws.Id))["url"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_body_over_64_KiB_answers_413()
+    {
+        var ws = await platform.CreateUnclaimedAsync();
+        var huge = new JsonObject { ["pad"] = new string('a', 65536) };
+
+        var response = await platform.RegisterAsync(ws.Id, null, card: huge);
+
+        response.AssertError(413, "request body too large", "limit 65536 bytes", "payload_too_large");
+        Assert.False((await platform.GetAsAdminAsync(ws.Id))["claimed"]!.GetValue<bool>());
+    }
+
     // ── case 2: unknown id ──────────────────────────────────────────────────────────────────
 
     [Fact]

@@ -167,6 +167,64 @@ public sealed class TokenRouteTests(PlatformFixture fixture) : IClassFixture<Pla
         Assert.Matches(RegistryApi.TimestampPattern, row!["last_used_at"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task Last_used_at_is_refreshed_at_most_once_per_five_minutes()
+    {
+        var (clocked, time) = await RegistryApi.StartWithFakeTimeAsync();
+        await using var _ = clocked;
+        var ws = await clocked.CreateClaimedAsync();
+        async Task<string?> LastUsed()
+        {
+            var list = await clocked.AdminAsync(HttpMethod.Get, $"/workspaces/{ws.Id}/tokens");
+            return Assert.Single(list.Array)!["last_used_at"]?.GetValue<string>();
+        }
+
+        (await clocked.HeartbeatAsync(ws.Id, ws.Token)).AssertStatus(200);
+        var first = await LastUsed();
+        time.Advance(TimeSpan.FromMinutes(4));
+        (await clocked.HeartbeatAsync(ws.Id, ws.Token)).AssertStatus(200);
+        var within = await LastUsed();
+        time.Advance(TimeSpan.FromMinutes(2));
+        (await clocked.HeartbeatAsync(ws.Id, ws.Token)).AssertStatus(200);
+        var after = await LastUsed();
+
+        Assert.NotNull(first);
+        Assert.Equal(first, within);
+        Assert.NotNull(after);
+        Assert.Equal(TimeSpan.FromMinutes(6), DateTimeOffset.Parse(after!) - DateTimeOffset.Parse(first!));
+    }
+
+    [Fact]
+    public async Task A_revocation_made_on_another_instance_takes_effect_within_TokenCacheSeconds()
+    {
+        var (clocked, time) = await RegistryApi.StartWithFakeTimeAsync();
+        await using var _ = clocked;
+        var ws = await platform.CreateClaimedAsync();
+        (await clocked.HeartbeatAsync(ws.Id, ws.Token)).AssertBody(200, RegistryApi.HeartbeatOk("online")); // validated and cached there
+        await platform.MintAsync(ws.Id);
+        await platform.RevokeAsync(ws.Id, ws.Token!); // on the other instance
+
+        time.Advance(TimeSpan.FromSeconds(11));
+        var response = await clocked.HeartbeatAsync(ws.Id, ws.Token);
+
+        response.AssertError(401, "invalid workspace auth token");
+    }
+
+    [Fact]
+    public async Task A_removal_made_on_another_instance_is_seen_at_once_even_with_a_cached_token()
+    {
+        await using var second = await TestPlatform.StartAsync();
+        var ws = await platform.CreateClaimedAsync();
+        (await second.HeartbeatAsync(ws.Id, ws.Token)).AssertStatus(200);
+        await platform.RemoveAsync(ws.Id);
+
+        var heartbeat = await second.HeartbeatAsync(ws.Id, ws.Token);
+        var state = await second.SendAsync(HttpMethod.Get, $"/workspaces/{ws.Id}/state", bearer: ws.Token);
+
+        heartbeat.AssertBody(410, JsonNode.Parse("""{"error":"workspace removed"}""")!);
+        state.AssertBody(404, new JsonObject { ["workspace_id"] = ws.Id, ["status"] = "removed", ["deleted"] = true });
+    }
+
     // ── POST ────────────────────────────────────────────────────────────────────────────────
 
     [Fact]
