@@ -311,6 +311,27 @@ public sealed class HeartbeatTests(PlatformFixture fixture) : IClassFixture<Plat
         Assert.Equal(9007199254740991, after["uptime_seconds"]!.GetValue<long>());
     }
 
+    [Fact]
+    public async Task A_heartbeat_costs_one_point_read_and_one_write()
+    {
+        await using var counted = await TestPlatform.StartAsync();
+        var warm = await counted.CreateClaimedAsync("warm-up");
+        var ws = await counted.CreateClaimedAsync("budget");
+        (await counted.HeartbeatAsync(warm.Id, warm.Token)).AssertStatus(200); // tables exist, clients built
+
+        counted.StorageOperations.Reset();
+        var cold = await counted.HeartbeatAsync(ws.Id, ws.Token, currentTask: "first");
+        var coldOps = counted.StorageOperations.Snapshot();
+        counted.StorageOperations.Reset();
+        var cached = await counted.HeartbeatAsync(ws.Id, ws.Token, currentTask: "second");
+        var cachedOps = counted.StorageOperations.Snapshot();
+
+        cold.AssertBody(200, RegistryApi.HeartbeatOk("online"));
+        cached.AssertBody(200, RegistryApi.HeartbeatOk("online"));
+        Assert.True(coldOps.Values.Sum() == 2, "cold cache: " + string.Join(", ", coldOps.Select(kv => $"{kv.Key}={kv.Value}")));
+        Assert.True(cachedOps.Values.Sum() == 2, "cached token: " + string.Join(", ", cachedOps.Select(kv => $"{kv.Key}={kv.Value}")));
+    }
+
     // ── validation ──────────────────────────────────────────────────────────────────────────
 
     [Theory]
