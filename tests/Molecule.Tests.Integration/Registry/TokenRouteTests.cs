@@ -195,16 +195,14 @@ public sealed class TokenRouteTests(PlatformFixture fixture) : IClassFixture<Pla
     }
 
     [Fact]
-    public async Task A_revocation_made_on_another_instance_takes_effect_within_TokenCacheSeconds()
+    public async Task A_revocation_made_on_another_instance_takes_effect_at_once()
     {
-        var (clocked, time) = await RegistryApi.StartWithFakeTimeAsync();
-        await using var _ = clocked;
+        await using var clocked = await TestPlatform.StartAsync();
         var ws = await platform.CreateClaimedAsync();
-        (await clocked.HeartbeatAsync(ws.Id, ws.Token)).AssertBody(200, RegistryApi.HeartbeatOk("online")); // validated and cached there
+        (await clocked.HeartbeatAsync(ws.Id, ws.Token)).AssertBody(200, RegistryApi.HeartbeatOk("online")); // validated, row cached there
         await platform.MintAsync(ws.Id);
         await platform.RevokeAsync(ws.Id, ws.Token!); // on the other instance
 
-        time.Advance(TimeSpan.FromSeconds(11));
         var response = await clocked.HeartbeatAsync(ws.Id, ws.Token);
 
         response.AssertError(401, "invalid workspace auth token");
