@@ -34,7 +34,7 @@ public sealed class TokenEntity : ITableEntity
 }
 
 /// <summary>
-/// Global index from token hash to its workspace (table "tokenhashes", PartitionKey = hash, RowKey = ""),
+/// Global index from token hash to its workspace (table "tokenhashes", PartitionKey = RowKey = hash),
 /// for routes open to any workspace token, where the request does not name the workspace.
 /// </summary>
 public sealed class TokenHashEntity : ITableEntity

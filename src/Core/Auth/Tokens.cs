@@ -47,7 +47,7 @@ public sealed class Tokens(Tables tables, WorkspaceStore workspaces, TimeProvide
     public async Task IndexAsync(TokenEntity token, CancellationToken ct)
     {
         var index = await tables.GetAsync(Tables.TokenHashes, ct);
-        await index.UpsertEntityAsync(new TokenHashEntity { PartitionKey = token.Hash, RowKey = "", WorkspaceId = token.WorkspaceId, TokenId = token.TokenId }, TableUpdateMode.Replace, ct);
+        await index.UpsertEntityAsync(new TokenHashEntity { PartitionKey = token.Hash, RowKey = token.Hash, WorkspaceId = token.WorkspaceId, TokenId = token.TokenId }, TableUpdateMode.Replace, ct);
     }
 
     /// <summary>Adds a new token to a workspace row being created or updated (the caller writes both rows together).</summary>
