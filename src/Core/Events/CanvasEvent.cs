@@ -17,6 +17,7 @@ public static class EventNames
     public const string WorkspaceUpdated = "WORKSPACE_UPDATED";
     public const string AgentCardUpdated = "AGENT_CARD_UPDATED";
     public const string TaskUpdated = "TASK_UPDATED";
+    public const string SecretsChanged = "SECRETS_CHANGED";
 }
 
 /// <summary>The one way anything reaches the canvas. Delivery is best-effort and at most once.</summary>

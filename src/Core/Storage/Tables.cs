@@ -15,6 +15,7 @@ public sealed class Tables
     public const string Workspaces = "workspaces";
     public const string TokenHashes = "tokenhashes";
     public const string Hierarchy = "hierarchy";
+    public const string Secrets = "secrets";
 
     private readonly TableServiceClient service;
     private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> clients = new();
