@@ -7,6 +7,7 @@ using Molecule.Core.Auth;
 using Molecule.Core.Events;
 using Molecule.Core.Liveness;
 using Molecule.Core.Network;
+using Molecule.Core.Secrets;
 using Molecule.Core.Storage;
 using Molecule.Core.Workspaces;
 
@@ -34,6 +35,7 @@ public static class ServiceRegistration
             if (storage.Validate() is { } error) throw new OptionsValidationException(StorageOptions.Section, typeof(StorageOptions), [error]);
             return new Tables(storage, sp.GetRequiredService<OperationCounter>());
         });
+        services.AddSingleton(sp => new WorkQueues(storage, sp.GetRequiredService<OperationCounter>()));
         return services;
     }
 
@@ -60,6 +62,23 @@ public static class ServiceRegistration
         services.AddSingleton<HeartbeatRowCache>();
         services.AddSingleton<RegistryService>();
         services.AddSingleton<OfflineSweep>();
+        return services;
+    }
+
+    /// <summary>
+    /// Secret values in Key Vault (Molecule:KeyVaultUri, reached with the app's managed identity); a host
+    /// without a vault (LocalHost) registers its own <see cref="ISecretVault"/> first.
+    /// </summary>
+    public static IServiceCollection AddSecrets(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton<ISecretVault>(sp =>
+        {
+            var uri = configuration["Molecule:KeyVaultUri"];
+            if (string.IsNullOrWhiteSpace(uri) || !Uri.TryCreate(uri, UriKind.Absolute, out var vaultUri) || vaultUri.Scheme != "https")
+                throw new OptionsValidationException("Molecule:KeyVaultUri", typeof(string), ["Molecule:KeyVaultUri must be the vault's https URI"]);
+            return new KeyVaultSecretVault(vaultUri, Tables.CredentialFor(sp.GetRequiredService<StorageOptions>()));
+        });
+        services.AddSingleton<SecretService>();
         return services;
     }
 

@@ -14,5 +14,6 @@ public static class MoleculeServices
             .AddAuth(configuration)
             .AddWorkspaces(configuration)
             .AddRegistry()
+            .AddSecrets(configuration)
             .AddCanvasEvents();
 }

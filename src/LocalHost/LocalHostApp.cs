@@ -2,6 +2,8 @@ using Microsoft.Extensions.Configuration.Memory;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Molecule.Core.Secrets;
+using Molecule.Core.Storage;
 using Molecule.Functions;
 
 namespace Molecule.LocalHost;
@@ -16,6 +18,9 @@ public sealed class LocalHostOptions
     public string? FunctionsMetadata { get; set; }
 
     public bool Timers { get; set; } = true;
+
+    /// <summary>Poll the queues of queue-triggered functions (tests turn it off and drain explicitly).</summary>
+    public bool Queues { get; set; } = true;
 
     /// <summary>Generate (and keep) an admin token when none is configured. Off only to exercise the 503 path.</summary>
     public bool GenerateAdminToken { get; set; } = true;
@@ -59,14 +64,19 @@ public static class LocalHostApp
         var routePrefix = FunctionsMetadata.RoutePrefix(Path.Combine(Path.GetDirectoryName(metadataPath)!, "host.json"));
 
         builder.Services.AddMvcCore();
+        if (string.IsNullOrWhiteSpace(builder.Configuration["Molecule:KeyVaultUri"]))
+            builder.Services.AddSingleton<ISecretVault>(new LocalSecretVault(local.DataDirectory));
         builder.Services.AddMolecule(builder.Configuration);
         builder.Services.AddSingleton(functions);
         builder.Services.AddSingleton(sp => new TimerFunctions(sp, functions, sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<TimerFunctions>>(), local.Timers));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<TimerFunctions>());
+        builder.Services.AddSingleton(sp => new QueueFunctions(sp, functions, sp.GetRequiredService<StorageOptions>(),
+            sp.GetRequiredService<ILogger<QueueFunctions>>(), local.Queues));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<QueueFunctions>());
         customize?.Invoke(builder);
 
-        var unsupported = functions.Where(f => f.TriggerType is not ("httpTrigger" or "timerTrigger")).Select(f => $"{f.Name} ({f.TriggerType})").ToList();
+        var unsupported = functions.Where(f => f.TriggerType is not ("httpTrigger" or "timerTrigger" or "queueTrigger")).Select(f => $"{f.Name} ({f.TriggerType})").ToList();
         if (unsupported.Count > 0) throw new NotSupportedException("LocalHost has no runner for: " + string.Join(", ", unsupported));
 
         var app = builder.Build();

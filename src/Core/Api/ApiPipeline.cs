@@ -135,6 +135,7 @@ public sealed class ApiPipeline(
     private static ApiResult? PathId(RouteSpec route) =>
         route.PathId is { } id && !Ids.IsWorkspaceId(id) ? Errors.InvalidWorkspaceId("id")
         : route.TokenId is { } tokenId && !Ids.IsLowerUuid(tokenId) ? Errors.InvalidTokenId()
+        : route.SecretKey is { } key && !Secrets.SecretNames.IsValidKey(key) ? Secrets.SecretService.InvalidKey()
         : null;
 
     private async Task<ApiResult?> AuthenticateAsync(ApiRequest call, RouteSpec route, CancellationToken ct)

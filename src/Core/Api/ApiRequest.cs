@@ -27,6 +27,9 @@ public sealed record RouteSpec(Access Access, string? PathId = null, int BodyLim
     /// <summary>A token id path segment, checked with the path id before authentication.</summary>
     public string? TokenId { get; init; }
 
+    /// <summary>A secret key path segment, checked with the path id before authentication.</summary>
+    public string? SecretKey { get; init; }
+
     public const int DefaultBodyLimit = 64 * 1024;
 
     public bool ReadsBody => BodyLimit > 0;

@@ -38,22 +38,6 @@ public sealed class KeyVaultSecretVault : ISecretVault
         return options;
     }
 
-    /// <summary>
-    /// The Key Vault name for a secret key (contract §3.7). Key Vault names are case-insensitive and keys are
-    /// case-sensitive, so the key is hashed rather than embedded: OPENAI_KEY and openai_key get different names.
-    /// A workspace name is 75 characters, a global one 42 (the limit is 127).
-    /// </summary>
-    public static string VaultName(string? workspaceId, string key)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        var keyHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..40];
-        if (workspaceId is null) return $"g-{keyHash}";
-
-        if (!Ids.IsWorkspaceId(workspaceId))
-            throw new ArgumentException("A workspace id is a lowercase UUID.", nameof(workspaceId));
-        return $"w-{workspaceId.Replace("-", "", StringComparison.Ordinal)}-{keyHash}";
-    }
-
     public async Task<string?> GetAsync(string name, CancellationToken cancellationToken)
     {
         try

@@ -15,12 +15,17 @@ public static partial class SecretNames
     public static bool IsValidKey(string? key) => key is not null && KeyPattern().IsMatch(key);
 
     /// <summary>
-    /// w-&lt;workspace id hex&gt;-&lt;40 hex of SHA-256(key)&gt; or g-&lt;40 hex&gt;: legal Key Vault names
-    /// (case-insensitive there, so the case-sensitive key is hashed), at most 75 characters.
+    /// The Key Vault name for a secret key (§3.7). Key Vault names are case-insensitive and keys are
+    /// case-sensitive, so the key is hashed rather than embedded: OPENAI_KEY and openai_key get different names.
+    /// A workspace name is 75 characters, a global one 42 (the limit is 127).
     /// </summary>
     public static string VaultName(string? workspaceId, string key)
     {
-        var digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..40];
-        return workspaceId is null ? $"g-{digest}" : $"w-{workspaceId.Replace("-", "", StringComparison.Ordinal)}-{digest}";
+        ArgumentNullException.ThrowIfNull(key);
+        var keyHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..40];
+        if (workspaceId is null) return $"g-{keyHash}";
+        if (!Api.Ids.IsWorkspaceId(workspaceId))
+            throw new ArgumentException("A workspace id is a lowercase UUID.", nameof(workspaceId));
+        return $"w-{workspaceId.Replace("-", "", StringComparison.Ordinal)}-{keyHash}";
     }
 }

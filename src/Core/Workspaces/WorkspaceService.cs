@@ -7,6 +7,8 @@ using Molecule.Core.Auth;
 using Molecule.Core.Events;
 using Molecule.Core.Liveness;
 using Molecule.Core.Network;
+using Molecule.Core.Secrets;
+using Molecule.Core.Storage;
 
 namespace Molecule.Core.Workspaces;
 
@@ -16,6 +18,8 @@ public sealed class WorkspaceService(
     Tokens tokens,
     EventPublisher events,
     AgentUrlPolicy urls,
+    SecretService secrets,
+    WorkQueues queues,
     IOptions<PlatformOptions> platformOptions,
     IOptions<AuthOptions> authOptions,
     IOptions<LivenessOptions> livenessOptions,
@@ -180,6 +184,8 @@ public sealed class WorkspaceService(
         {
             if (await TombstoneAsync(target, now, ct) is { } at) removed.Add((target, at));
         }
+        foreach (var (removedId, _) in removed)
+            await PurgeSecretsAsync(removedId, ct);
         foreach (var (removedId, at) in removed)
         {
             var payload = new JsonObject { ["removed_at"] = ApiJson.Timestamp(at) };
@@ -187,6 +193,24 @@ public sealed class WorkspaceService(
             await events.PublishAsync(EventNames.WorkspaceRemoved, removedId, payload, ct);
         }
         return ApiResult.Ok(new { status = "removed", cascade_deleted = removed.Count(r => r.Id != id) });
+    }
+
+    /// <summary>
+    /// Deletes a removed workspace's secrets. What the vault refuses now is retried by the queue-triggered
+    /// SecretPurge function, so a vault outage never blocks the tombstone (§3.3.5).
+    /// </summary>
+    private async Task PurgeSecretsAsync(string id, CancellationToken ct)
+    {
+        IReadOnlyList<string> failed;
+        try
+        {
+            failed = await secrets.PurgeWorkspaceAsync(id, ct);
+        }
+        catch (Azure.RequestFailedException)
+        {
+            failed = ["*"];
+        }
+        if (failed.Count > 0) await queues.EnqueueAsync(WorkQueues.SecretPurge, id, ct);
     }
 
     /// <summary>Status removed + removed_at + every live token revoked, in one partition transaction.</summary>

@@ -44,6 +44,7 @@ public sealed class TestPlatform : IAsyncDisposable
             ["urls"] = "http://127.0.0.1:0",
             ["AzureWebJobsStorage"] = AzuriteProcess.Shared.ConnectionString,
             ["LocalHost:Timers"] = "false",
+            ["LocalHost:Queues"] = "false",
             ["LocalHost:DataDirectory"] = Path.Combine(Path.GetTempPath(), "molecule-tests", Guid.NewGuid().ToString("N")),
             ["Molecule:AdminToken"] = adminToken ?? "",
             ["LocalHost:GenerateAdminToken"] = adminToken is null ? "false" : "true",

@@ -237,13 +237,13 @@ public sealed class VaultNameTests
     public void A_workspace_key_maps_to_w_the_workspace_hex_and_40_hex_of_the_key_hash()
     {
         // SHA-256("abc") = ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad
-        Assert.Equal("w-5b0d7f0e3c1a4a8e9a516d2f3e4c5b6a-ba7816bf8f01cfea414140de5dae2223b00361a3", KeyVaultSecretVault.VaultName(WorkspaceId, "abc"));
+        Assert.Equal("w-5b0d7f0e3c1a4a8e9a516d2f3e4c5b6a-ba7816bf8f01cfea414140de5dae2223b00361a3", SecretNames.VaultName(WorkspaceId, "abc"));
     }
 
     [Fact]
     public void A_global_key_maps_to_g_and_40_hex_of_the_key_hash()
     {
-        Assert.Equal("g-ba7816bf8f01cfea414140de5dae2223b00361a3", KeyVaultSecretVault.VaultName(null, "abc"));
+        Assert.Equal("g-ba7816bf8f01cfea414140de5dae2223b00361a3", SecretNames.VaultName(null, "abc"));
     }
 
     [Theory]
@@ -253,8 +253,8 @@ public sealed class VaultNameTests
     [InlineData("K_0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456")]
     public void Names_are_valid_key_vault_names(string key)
     {
-        var workspaceName = KeyVaultSecretVault.VaultName(WorkspaceId, key);
-        var globalName = KeyVaultSecretVault.VaultName(null, key);
+        var workspaceName = SecretNames.VaultName(WorkspaceId, key);
+        var globalName = SecretNames.VaultName(null, key);
 
         Assert.Matches(KeyVaultName, workspaceName);
         Assert.Matches(KeyVaultName, globalName);
@@ -266,38 +266,38 @@ public sealed class VaultNameTests
     [Fact]
     public void Keys_that_differ_only_by_case_get_names_that_differ_ignoring_case()
     {
-        var upper = KeyVaultSecretVault.VaultName(WorkspaceId, "OPENAI_KEY");
-        var lower = KeyVaultSecretVault.VaultName(WorkspaceId, "openai_key");
+        var upper = SecretNames.VaultName(WorkspaceId, "OPENAI_KEY");
+        var lower = SecretNames.VaultName(WorkspaceId, "openai_key");
 
         Assert.NotEqual(upper, lower, StringComparer.OrdinalIgnoreCase);
-        Assert.NotEqual(KeyVaultSecretVault.VaultName(null, "OPENAI_KEY"), KeyVaultSecretVault.VaultName(null, "openai_key"), StringComparer.OrdinalIgnoreCase);
+        Assert.NotEqual(SecretNames.VaultName(null, "OPENAI_KEY"), SecretNames.VaultName(null, "openai_key"), StringComparer.OrdinalIgnoreCase);
     }
 
     [Fact]
     public void Global_and_workspace_names_of_one_key_differ()
     {
-        Assert.NotEqual(KeyVaultSecretVault.VaultName(null, "OPENAI_KEY"), KeyVaultSecretVault.VaultName(WorkspaceId, "OPENAI_KEY"));
+        Assert.NotEqual(SecretNames.VaultName(null, "OPENAI_KEY"), SecretNames.VaultName(WorkspaceId, "OPENAI_KEY"));
     }
 
     [Fact]
     public void The_same_key_in_two_workspaces_gets_two_names()
     {
         Assert.NotEqual(
-            KeyVaultSecretVault.VaultName(WorkspaceId, "OPENAI_KEY"),
-            KeyVaultSecretVault.VaultName("00000000-0000-4000-8000-000000000000", "OPENAI_KEY"));
+            SecretNames.VaultName(WorkspaceId, "OPENAI_KEY"),
+            SecretNames.VaultName("00000000-0000-4000-8000-000000000000", "OPENAI_KEY"));
     }
 
     [Fact]
     public void The_mapping_is_deterministic()
     {
-        Assert.Equal(KeyVaultSecretVault.VaultName(WorkspaceId, "OPENAI_KEY"), KeyVaultSecretVault.VaultName(WorkspaceId, "OPENAI_KEY"));
-        Assert.Equal(KeyVaultSecretVault.VaultName(null, "OPENAI_KEY"), KeyVaultSecretVault.VaultName(null, "OPENAI_KEY"));
+        Assert.Equal(SecretNames.VaultName(WorkspaceId, "OPENAI_KEY"), SecretNames.VaultName(WorkspaceId, "OPENAI_KEY"));
+        Assert.Equal(SecretNames.VaultName(null, "OPENAI_KEY"), SecretNames.VaultName(null, "OPENAI_KEY"));
     }
 
     [Fact]
     public void A_workspace_id_that_is_not_a_lowercase_uuid_is_refused()
     {
-        Assert.Throws<ArgumentException>(() => KeyVaultSecretVault.VaultName("../other", "OPENAI_KEY"));
-        Assert.Throws<ArgumentException>(() => KeyVaultSecretVault.VaultName(WorkspaceId.ToUpperInvariant(), "OPENAI_KEY"));
+        Assert.Throws<ArgumentException>(() => SecretNames.VaultName("../other", "OPENAI_KEY"));
+        Assert.Throws<ArgumentException>(() => SecretNames.VaultName(WorkspaceId.ToUpperInvariant(), "OPENAI_KEY"));
     }
 }

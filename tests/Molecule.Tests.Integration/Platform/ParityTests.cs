@@ -83,4 +83,13 @@ public sealed class ParityTests(PlatformFixture fixture) : IClassFixture<Platfor
 
         Assert.Equal(timers, platform.Services.GetRequiredService<TimerFunctions>().Names.Order());
     }
+
+    [Fact]
+    public void Queue_functions_of_the_metadata_are_run_by_LocalHost()
+    {
+        var queued = FunctionsMetadata.Load(FunctionsOutput("functions.metadata")).Where(f => f.TriggerType == "queueTrigger").Select(f => f.Name).Order().ToList();
+
+        Assert.NotEmpty(queued);
+        Assert.Equal(queued, platform.Services.GetRequiredService<QueueFunctions>().Names.Order());
+    }
 }
