@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Molecule.Core.Api;
 using Molecule.Core.Auth;
+using Molecule.Core.Discovery;
 using Molecule.Core.Events;
 using Molecule.Core.Liveness;
 using Molecule.Core.Network;
@@ -79,6 +80,13 @@ public static class ServiceRegistration
             return new KeyVaultSecretVault(vaultUri, Tables.CredentialFor(sp.GetRequiredService<StorageOptions>()));
         });
         services.AddSingleton<SecretService>();
+        return services;
+    }
+
+    public static IServiceCollection AddDiscovery(this IServiceCollection services)
+    {
+        services.AddSingleton<HierarchyRule>();
+        services.AddSingleton<DiscoveryService>();
         return services;
     }
 

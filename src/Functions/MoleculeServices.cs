@@ -15,5 +15,6 @@ public static class MoleculeServices
             .AddWorkspaces(configuration)
             .AddRegistry()
             .AddSecrets(configuration)
+            .AddDiscovery()
             .AddCanvasEvents();
 }

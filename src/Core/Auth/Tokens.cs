@@ -136,6 +136,13 @@ public sealed class Tokens(Tables tables, WorkspaceStore workspaces, TimeProvide
         return actions;
     }
 
+    /// <summary>The workspace a token was issued to, from the hash index (for routes that do not name the caller).</summary>
+    public async Task<string?> FindWorkspaceIdAsync(string tokenHash, CancellationToken ct)
+    {
+        var index = await tables.GetAsync(Tables.TokenHashes, ct);
+        return (await Tables.ReadAsync<TokenHashEntity>(index, tokenHash, tokenHash, ct))?.WorkspaceId;
+    }
+
     public Task<WorkspaceEntity?> LoadWorkspaceAsync(string workspaceId, CancellationToken ct) => workspaces.GetAsync(workspaceId, ct);
 
     /// <summary>The workspace row and where the presented token stands with it: one point read unless the token is not live there.</summary>

@@ -11,9 +11,10 @@ public sealed record ApiResponse(int Status, HttpResponseHeaders Headers, HttpCo
     public JsonNode? Json => Text.Length == 0 ? null : JsonNode.Parse(Text);
     public JsonObject Object => Json!.AsObject();
     public JsonArray Array => Json!.AsArray();
+    /// <summary>The header exactly as sent (not re-formatted by HttpClient's typed parsing).</summary>
     public string? Header(string name) =>
-        Headers.TryGetValues(name, out var v) ? string.Join(", ", v)
-        : ContentHeaders.TryGetValues(name, out var c) ? string.Join(", ", c) : null;
+        Headers.NonValidated.TryGetValues(name, out var v) ? string.Join(", ", v)
+        : ContentHeaders.NonValidated.TryGetValues(name, out var c) ? string.Join(", ", c) : null;
 
     public string? this[string property] => Json?[property]?.ToString();
 }

@@ -13,7 +13,7 @@ public sealed class SdkSequenceTests(PlatformFixture fixture) : IClassFixture<Pl
     public async Task An_agent_lives_through_claim_pause_resume_restart_and_delete()
     {
         var id = (await platform.CreateWorkspaceAsync("sdk-agent"))["id"]!.GetValue<string>();
-        var agent = new Agent(platform, id);
+        var agent = new SdkAgent(platform, id);
 
         // first run: register claims the workspace
         var registered = await agent.RegisterAsync();
@@ -62,7 +62,7 @@ public sealed class SdkSequenceTests(PlatformFixture fixture) : IClassFixture<Pl
     public async Task Origin_from_the_SDK_is_never_a_reason_to_refuse()
     {
         var id = (await platform.CreateWorkspaceAsync("origin"))["id"]!.GetValue<string>();
-        var agent = new Agent(platform, id);
+        var agent = new SdkAgent(platform, id);
 
         await agent.RegisterAsync();
         var beat = await agent.HeartbeatAsync();

@@ -22,9 +22,9 @@ public sealed class SweepTests : IAsyncLifetime
 
     private OfflineSweep Sweep => platform.Services.GetRequiredService<OfflineSweep>();
 
-    private async Task<Agent> OnlineAgentAsync(string name)
+    private async Task<SdkAgent> OnlineAgentAsync(string name)
     {
-        var agent = new Agent(platform, (await platform.CreateWorkspaceAsync(name))["id"]!.GetValue<string>());
+        var agent = new SdkAgent(platform, (await platform.CreateWorkspaceAsync(name))["id"]!.GetValue<string>());
         await agent.RegisterAsync();
         Assert.Equal(200, (await agent.HeartbeatAsync()).Status);
         return agent;

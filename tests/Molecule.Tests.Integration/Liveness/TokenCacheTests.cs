@@ -16,7 +16,7 @@ public sealed class TokenCacheTests
         await using var second = await TestPlatform.StartAsync(settings);
         var created = await first.CreateWorkspaceAsync("cached", issueToken: true);
         var id = created["id"]!.GetValue<string>();
-        var agent = new Agent(first, id) { Token = created["connect"]!["auth_token"]!.GetValue<string>() };
+        var agent = new SdkAgent(first, id) { Token = created["connect"]!["auth_token"]!.GetValue<string>() };
         Assert.Equal(200, (await agent.HeartbeatAsync()).Status); // validated and cached on the first instance
         var tokenId = (await second.AdminAsync(HttpMethod.Get, $"/workspaces/{id}/tokens")).Array[0]!["id"]!.GetValue<string>();
 
@@ -32,7 +32,7 @@ public sealed class TokenCacheTests
         await using var platform = await TestPlatform.StartAsync(new Dictionary<string, string?> { ["Molecule:TokenCacheSeconds"] = "600" });
         var created = await platform.CreateWorkspaceAsync("local-revoke", issueToken: true);
         var id = created["id"]!.GetValue<string>();
-        var agent = new Agent(platform, id) { Token = created["connect"]!["auth_token"]!.GetValue<string>() };
+        var agent = new SdkAgent(platform, id) { Token = created["connect"]!["auth_token"]!.GetValue<string>() };
         Assert.Equal(200, (await agent.PollStateAsync()).Status);
         var tokenId = (await platform.AdminAsync(HttpMethod.Get, $"/workspaces/{id}/tokens")).Array[0]!["id"]!.GetValue<string>();
 

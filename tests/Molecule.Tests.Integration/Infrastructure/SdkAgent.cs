@@ -6,7 +6,7 @@ namespace Molecule.Tests.Integration.Infrastructure;
 /// Sends exactly what the official Python SDK (molecule_agent.RemoteAgentClient) sends: JSON bodies,
 /// Origin = platform URL on every call, no Authorization on register, the cached bearer elsewhere.
 /// </summary>
-public sealed class Agent(TestPlatform platform, string workspaceId)
+public sealed class SdkAgent(TestPlatform platform, string workspaceId)
 {
     public string WorkspaceId { get; } = workspaceId;
     public string? Token { get; set; }
