@@ -7,6 +7,7 @@ using Molecule.Core.Auth;
 using Molecule.Core.Discovery;
 using Molecule.Core.Events;
 using Molecule.Core.Liveness;
+using Molecule.Core.Messaging;
 using Molecule.Core.Network;
 using Molecule.Core.Secrets;
 using Molecule.Core.Storage;
@@ -37,6 +38,7 @@ public static class ServiceRegistration
             return new Tables(storage, sp.GetRequiredService<OperationCounter>());
         });
         services.AddSingleton(sp => new WorkQueues(storage, sp.GetRequiredService<OperationCounter>()));
+        services.AddSingleton(sp => new Blobs(storage, sp.GetRequiredService<OperationCounter>()));
         return services;
     }
 
@@ -80,6 +82,14 @@ public static class ServiceRegistration
             return new KeyVaultSecretVault(vaultUri, Tables.CredentialFor(sp.GetRequiredService<StorageOptions>()));
         });
         services.AddSingleton<SecretService>();
+        return services;
+    }
+
+    public static IServiceCollection AddMessaging(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddValidatedOptions<MessagingOptions>(configuration, o => o.Validate());
+        services.AddSingleton<ActivityStore>();
+        services.AddSingleton<ActivityService>();
         return services;
     }
 

@@ -16,5 +16,6 @@ public static class MoleculeServices
             .AddRegistry()
             .AddSecrets(configuration)
             .AddDiscovery()
+            .AddMessaging(configuration)
             .AddCanvasEvents();
 }

@@ -18,6 +18,8 @@ public static class EventNames
     public const string AgentCardUpdated = "AGENT_CARD_UPDATED";
     public const string TaskUpdated = "TASK_UPDATED";
     public const string SecretsChanged = "SECRETS_CHANGED";
+    public const string ActivityLogged = "ACTIVITY_LOGGED";
+    public const string AgentMessage = "AGENT_MESSAGE";
 }
 
 /// <summary>The one way anything reaches the canvas. Delivery is best-effort and at most once.</summary>

@@ -16,6 +16,7 @@ public sealed class Tables
     public const string TokenHashes = "tokenhashes";
     public const string Hierarchy = "hierarchy";
     public const string Secrets = "secrets";
+    public const string Activity = "activity";
 
     private readonly TableServiceClient service;
     private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> clients = new();
