@@ -90,6 +90,9 @@ public static class ServiceRegistration
         services.AddValidatedOptions<MessagingOptions>(configuration, o => o.Validate());
         services.AddSingleton<ActivityStore>();
         services.AddSingleton<ActivityService>();
+        services.TryAddSingleton(sp => new SafeDialer(sp.GetRequiredService<IOptions<PlatformOptions>>().Value.AllowPrivateAgentUrls));
+        services.AddSingleton<AgentDialer>();
+        services.AddSingleton<A2AProxy>();
         return services;
     }
 

@@ -181,6 +181,11 @@ public sealed class ApiPipeline(
             if (buffer.Length + read > route.BodyLimit) return Errors.TooLarge(route.BodyLimit);
             buffer.Write(chunk, 0, read);
         }
+        if (route.RawBody)
+        {
+            call.RawBody = buffer.ToArray();
+            return null;
+        }
         if (buffer.Length == 0 && route.EmptyBodyIsObject)
         {
             call.Body = JsonDocument.Parse("{}").RootElement;

@@ -27,6 +27,9 @@ public sealed record RouteSpec(Access Access, string? PathId = null, int BodyLim
     /// <summary>A token id path segment, checked with the path id before authentication.</summary>
     public string? TokenId { get; init; }
 
+    /// <summary>Read the body (with the cap) but leave parsing to the handler (the A2A proxy checks callers first).</summary>
+    public bool RawBody { get; init; }
+
     /// <summary>A secret key path segment, checked with the path id before authentication.</summary>
     public string? SecretKey { get; init; }
 
@@ -43,6 +46,9 @@ public sealed class ApiRequest
     public required string BaseUrl { get; init; }
     public required Bearer Bearer { get; init; }
     public required DateTimeOffset Now { get; init; }
+
+    /// <summary>The body bytes, for routes that parse it themselves (<see cref="RouteSpec.RawBody"/>).</summary>
+    public ReadOnlyMemory<byte> RawBody { get; internal set; }
 
     /// <summary>Parsed JSON object body (routes with a body only).</summary>
     public JsonElement Body { get; internal set; }

@@ -20,6 +20,7 @@ public static class EventNames
     public const string SecretsChanged = "SECRETS_CHANGED";
     public const string ActivityLogged = "ACTIVITY_LOGGED";
     public const string AgentMessage = "AGENT_MESSAGE";
+    public const string A2AResponse = "A2A_RESPONSE";
 }
 
 /// <summary>The one way anything reaches the canvas. Delivery is best-effort and at most once.</summary>

@@ -201,7 +201,11 @@ public sealed class ActivityService(ActivityStore store, EventPublisher events, 
         };
         if (row.RequestBody is { } request) view["request_body"] = JsonNode.Parse(request);
         if (row.ResponseBody is { } response) view["response_body"] = JsonNode.Parse(response);
-        if (row.ActivityType == "a2a_receive" && row.Data is { } data) view["data"] = JsonNode.Parse(data);
+        if (row.ActivityType == "a2a_receive" && row.Data is { } data && JsonNode.Parse(data) is JsonObject envelope)
+        {
+            envelope["activity_id"] = row.RowKey;
+            view["data"] = envelope;
+        }
         return view;
     }
 
