@@ -93,6 +93,7 @@ public static class ServiceRegistration
         services.TryAddSingleton(sp => new SafeDialer(sp.GetRequiredService<IOptions<PlatformOptions>>().Value.AllowPrivateAgentUrls));
         services.AddSingleton<AgentDialer>();
         services.AddSingleton<A2AProxy>();
+        services.AddSingleton<DelegationService>();
         return services;
     }
 

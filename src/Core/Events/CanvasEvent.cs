@@ -21,6 +21,9 @@ public static class EventNames
     public const string ActivityLogged = "ACTIVITY_LOGGED";
     public const string AgentMessage = "AGENT_MESSAGE";
     public const string A2AResponse = "A2A_RESPONSE";
+    public const string DelegationSent = "DELEGATION_SENT";
+    public const string DelegationComplete = "DELEGATION_COMPLETE";
+    public const string DelegationFailed = "DELEGATION_FAILED";
 }
 
 /// <summary>The one way anything reaches the canvas. Delivery is best-effort and at most once.</summary>

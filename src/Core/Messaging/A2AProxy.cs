@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Http;
 using Molecule.Core.Api;
 using Molecule.Core.Auth;
 using Molecule.Core.Discovery;
@@ -129,34 +130,49 @@ public sealed class A2AProxy(
     private async Task<ApiResult> DeliverAsync(ApiRequest call, WorkspaceEntity? caller, WorkspaceEntity target, JsonObject message, TimeSpan timeout, CancellationToken ct)
     {
         var method = message["method"]!.GetValue<string>();
-        var row = InboxRow(call.BaseUrl, caller, target, message);
         if (target.EffectiveDeliveryMode == "poll")
         {
-            var messageId = message["params"]?["message"]?["messageId"] is JsonValue id && id.GetValueKind() == JsonValueKind.String ? id.GetValue<string>() : null;
-            row.Status = "queued";
-            var (activityId, _) = await activity.LogAsync(row, messageId, ct);
+            var (activityId, _) = await QueueAsync(call.BaseUrl, caller, target, message, ct);
             return ApiResult.Ok(new JsonObject { ["status"] = "queued", ["delivery_mode"] = "poll", ["method"] = method, ["activity_id"] = activityId });
         }
+        var (outcome, _) = await PushAsync(call.BaseUrl, caller, target, message, call.Http.Headers, timeout, ct);
+        return outcome.Response;
+    }
 
-        var outcome = await dialer.DialAsync(target.Url, Encoding.UTF8.GetBytes(message.ToJsonString()), caller?.Id ?? "canvas", call.Http.Headers, timeout, ct);
+    /// <summary>Poll delivery: the message becomes an a2a_receive row in the target's inbox, once per messageId (§3.8.3).</summary>
+    public async Task<(string ActivityId, bool Existing)> QueueAsync(string baseUrl, WorkspaceEntity? caller, WorkspaceEntity target, JsonObject message, CancellationToken ct)
+    {
+        var messageId = message["params"]?["message"]?["messageId"] is JsonValue id && id.GetValueKind() == JsonValueKind.String ? id.GetValue<string>() : null;
+        var row = InboxRow(baseUrl, caller, target, message);
+        row.Status = "queued";
+        return await activity.LogAsync(row, messageId, ct);
+    }
+
+    /// <summary>Push delivery: dial the agent, record the exchange on the target, tell the canvas about its own answers (§3.8.4–5).</summary>
+    public async Task<(DialOutcome Outcome, string ActivityId)> PushAsync(string baseUrl, WorkspaceEntity? caller, WorkspaceEntity target, JsonObject message,
+        IHeaderDictionary callerHeaders, TimeSpan timeout, CancellationToken ct)
+    {
+        var method = message["method"]!.GetValue<string>();
+        var row = InboxRow(baseUrl, caller, target, message);
+        var outcome = await dialer.DialAsync(target.Url, Encoding.UTF8.GetBytes(message.ToJsonString()), caller?.Id ?? "canvas", callerHeaders, timeout, ct);
         row.Status = outcome.IsSuccess ? "ok" : "error";
         row.DurationMs = outcome.DurationMs;
         row.ErrorDetail = outcome.Error;
-        if (outcome.AgentJson is { } agentJson)
-            row.ResponseBody = agentJson.Length <= 256 * 1024 ? (agentJson.Length == 0 ? null : Encoding.UTF8.GetString(agentJson))
+        if (outcome.AgentJson is { Length: > 0 } agentJson)
+            row.ResponseBody = agentJson.Length <= 256 * 1024 ? Encoding.UTF8.GetString(agentJson)
                 : new JsonObject { ["truncated"] = true, ["bytes"] = agentJson.Length }.ToJsonString();
         var (logged, _) = await activity.LogAsync(row, null, ct);
         if (caller is null && outcome.IsSuccess)
         {
             var payload = new JsonObject { ["activity_id"] = logged, ["method"] = method, ["duration_ms"] = outcome.DurationMs };
-            if (outcome.AgentJson is { } json && json.Length > 0)
+            if (outcome.AgentJson is { Length: > 0 } json)
             {
                 if (json.Length > 64 * 1024) payload["truncated"] = true;
                 else payload["response_body"] = JsonNode.Parse(json);
             }
             await events.PublishAsync(EventNames.A2AResponse, target.Id, payload, ct);
         }
-        return outcome.Response;
+        return (outcome, logged);
     }
 
     private static ActivityEntity InboxRow(string baseUrl, WorkspaceEntity? caller, WorkspaceEntity target, JsonObject message)

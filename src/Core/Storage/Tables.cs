@@ -17,6 +17,7 @@ public sealed class Tables
     public const string Hierarchy = "hierarchy";
     public const string Secrets = "secrets";
     public const string Activity = "activity";
+    public const string Delegations = "delegations";
 
     private readonly TableServiceClient service;
     private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> clients = new();

@@ -11,6 +11,7 @@ namespace Molecule.Core.Storage;
 public sealed class WorkQueues
 {
     public const string SecretPurge = "secret-purge";
+    public const string DelegationDial = "delegation-dial";
 
     private readonly QueueServiceClient service;
     private readonly ConcurrentDictionary<string, Lazy<Task<QueueClient>>> queues = new();
