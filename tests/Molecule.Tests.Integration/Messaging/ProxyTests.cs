@@ -176,6 +176,39 @@ public sealed class ProxyTests(PlatformFixture fixture) : IClassFixture<Platform
     }
 
     [Fact]
+    public async Task A_v1_request_and_answer_pass_through_untouched()
+    {
+        await using var agent = await TestAgent.StartAsync();
+        const string answer = """{"jsonrpc":"2.0","id":"v1","result":{"task":{"id":"t-1","status":{"state":"TASK_STATE_COMPLETED"}}}}""";
+        agent.Respond = c => TestAgent.Json(c, 200, answer);
+        var (caller, target) = await SiblingsAsync(agent.Url);
+        var v1 = JsonNode.Parse("""
+            {"jsonrpc":"2.0","id":"v1","method":"SendMessage","params":{"message":{"role":"ROLE_USER","messageId":"m-v1","parts":[{"text":"hello"}]},"configuration":{"blocking":true}}}
+            """)!;
+
+        var response = await Call(target.Id, v1, caller, new Dictionary<string, string> { ["A2A-Version"] = "1.0", ["A2A-Extensions"] = "https://ext.example/x" });
+
+        Assert.Equal(200, response.Status);
+        Assert.Equal(answer, response.Text);
+        var received = Assert.Single(agent.Requests);
+        ApiClient.AssertJson(v1, JsonNode.Parse(received.Body));
+        Assert.Equal("1.0", received.Headers["A2A-Version"]);
+        Assert.Equal("https://ext.example/x", received.Headers["A2A-Extensions"]);
+    }
+
+    [Fact]
+    public async Task An_answer_over_10_MiB_answers_502()
+    {
+        await using var agent = await TestAgent.StartAsync();
+        agent.Respond = c => TestAgent.Json(c, 200, $$"""{"pad":"{{new string('x', 10 * 1024 * 1024)}}"}""");
+        var (caller, target) = await SiblingsAsync(agent.Url);
+
+        var response = await Call(target.Id, V03, caller);
+
+        response.AssertError(502, "agent response too large");
+    }
+
+    [Fact]
     public async Task An_unreachable_agent_answers_502_and_a_slow_one_504()
     {
         await using var agent = await TestAgent.StartAsync();
