@@ -14,7 +14,7 @@ public sealed class SecretAuthMatrixTests(IsolatedPlatformFixture fixture) : ICl
 
     public enum Route { PullValues, List, SavePost, SavePut, Delete, GlobalList, GlobalPost, GlobalPut, GlobalDelete }
 
-    public enum Caller { OwnToken, OtherWorkspaceToken, AdminToken, NoCredential, MalformedAuthorization, EmptyBearer, RevokedOwnToken, UnknownToken }
+    public enum Caller { OwnToken, OwnTokenLowercaseScheme, OtherWorkspaceToken, AdminToken, NoCredential, MalformedAuthorization, EmptyBearer, RevokedOwnToken, UnknownToken }
 
     public static TheoryData<Route, Caller> Cases()
     {
@@ -53,6 +53,7 @@ public sealed class SecretAuthMatrixTests(IsolatedPlatformFixture fixture) : ICl
     private async Task<string?> AuthorizationAsync(Caller caller, Target target) => caller switch
     {
         Caller.OwnToken => "Bearer " + target.Token,
+        Caller.OwnTokenLowercaseScheme => "bearer  " + target.Token + " ",
         Caller.OtherWorkspaceToken => "Bearer " + (await platform.CreateClaimedAsync("other")).Token,
         Caller.AdminToken => "Bearer " + platform.AdminToken,
         Caller.NoCredential => null,
@@ -122,7 +123,7 @@ public sealed class SecretAuthMatrixTests(IsolatedPlatformFixture fixture) : ICl
         if (noCredential) return (401, Missing);
         return caller switch
         {
-            Caller.OwnToken => null,
+            Caller.OwnToken or Caller.OwnTokenLowercaseScheme => null,
             Caller.AdminToken => route == Route.PullValues ? (403, OwnOnly) : null,
             _ => (401, Invalid),
         };

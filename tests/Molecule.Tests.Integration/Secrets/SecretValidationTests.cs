@@ -105,6 +105,27 @@ public sealed class SecretValidationTests(IsolatedPlatformFixture fixture) : ICl
     }
 
     [Fact]
+    public async Task Unknown_body_fields_are_ignored_and_never_change_the_scope_or_workspace()
+    {
+        var ws = await platform.CreateClaimedAsync("unknown-fields");
+        var other = await platform.CreateClaimedAsync("unknown-fields-other");
+        var key = SecretsApi.UniqueKey();
+        var body = new JsonObject
+        {
+            ["key"] = key, ["value"] = "v", ["scope"] = "global", ["workspace_id"] = other.Id, ["created_at"] = "2020-01-01T00:00:00.000Z",
+        }.ToJsonString();
+
+        var response = await platform.SendAsync(HttpMethod.Post, SecretsApi.WorkspaceSecrets(ws.Id), rawBody: body, bearer: ws.Token);
+
+        response.AssertBody(200, new JsonObject { ["status"] = "saved", ["key"] = key });
+        var entry = Assert.Single((await platform.ListAsync(ws.Id)).Only(key));
+        Assert.Equal("workspace", entry["scope"]!.GetValue<string>());
+        Assert.NotEqual("2020-01-01T00:00:00.000Z", entry["created_at"]!.GetValue<string>());
+        Assert.DoesNotContain(key, await platform.GlobalKeysAsync());
+        Assert.Empty((await platform.ListAsync(other.Id)).Only(key));
+    }
+
+    [Fact]
     public async Task A_value_of_exactly_24576_bytes_is_accepted_and_pulled_intact()
     {
         var ws = await platform.CreateClaimedAsync("max-value");

@@ -136,11 +136,11 @@ public sealed class IsolatedPlatform : IAsyncDisposable
         var owns = azurite is null;
         azurite ??= await StartAzuriteAsync();
         dataDirectory ??= Path.Combine(Path.GetTempPath(), "molecule-tests", "secrets-" + Guid.NewGuid().ToString("N"));
-        var values = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
-        {
-            ["AzureWebJobsStorage"] = azurite.ConnectionString,
-            ["LocalHost:DataDirectory"] = dataDirectory,
-        };
+        // Secrets tests send many admin calls per case (the auth matrix: hundreds a minute); §0.8 is not under test here.
+        var values = new Dictionary<string, string?> { ["Molecule:RateLimitPerMinute"] = "1000000" };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) values[key] = value;
+        values["AzureWebJobsStorage"] = azurite.ConnectionString;
+        values["LocalHost:DataDirectory"] = dataDirectory;
         var platform = await TestPlatform.StartAsync(values, services, adminToken);
         return new IsolatedPlatform { Azurite = azurite, Platform = platform, DataDirectory = dataDirectory, ownsAzurite = owns };
     }
