@@ -37,7 +37,7 @@ public sealed class BodyReader(JsonElement body)
             return null;
         }
         if (v.ValueKind != JsonValueKind.String) { Fail($"{name}: must be a string"); return null; }
-        var s = v.GetString()!;
+        if (!TryGetString(v, out var s)) { Fail($"{name}: must be valid Unicode"); return null; }
         if (trim) s = s.Trim();
         if ((required || nonEmpty) && s.Length == 0) { Fail(required ? $"{name}: required" : $"{name}: must not be empty"); return null; }
         if (maxChars is { } mc && CharCount(s) > mc) { Fail($"{name}: must be at most {mc} characters"); return null; }
@@ -116,12 +116,27 @@ public sealed class BodyReader(JsonElement body)
             if (required) Fail($"{name}: required");
             return null;
         }
-        if (v.ValueKind != JsonValueKind.String || !Ids.IsWorkspaceId(v.GetString()))
+        if (v.ValueKind != JsonValueKind.String || !TryGetString(v, out var id) || !Ids.IsWorkspaceId(id))
         {
             FailWith(Errors.InvalidWorkspaceId(name));
             return null;
         }
-        return v.GetString();
+        return id;
+    }
+
+    /// <summary>A JSON string's value; false for one that escapes a lone surrogate (not valid Unicode).</summary>
+    public static bool TryGetString(JsonElement value, out string text)
+    {
+        try
+        {
+            text = value.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            text = "";
+            return false;
+        }
     }
 
     public static int CharCount(string s)

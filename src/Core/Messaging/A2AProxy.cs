@@ -88,8 +88,7 @@ public sealed class A2AProxy(
         if (target.Status == Liveness.Status.Paused) return ApiResult.Error(409, "workspace paused");
 
         var message = Normalize(body);
-        if (message["method"] is not JsonValue m || m.GetValueKind() != JsonValueKind.String || m.GetValue<string>() is not { Length: > 0 and <= 128 })
-            return Errors.InvalidBody("method: required");
+        if (StringOf(message["method"]) is not { Length: > 0 and <= 128 }) return Errors.InvalidBody("method: required");
         return await DeliverAsync(call, caller, target, message, timeout, ct);
     }
 
@@ -113,6 +112,14 @@ public sealed class A2AProxy(
         return message;
     }
 
+    /// <summary>A JSON string's value; null for anything else, including a string that is not valid Unicode.</summary>
+    public static string? StringOf(JsonNode? node)
+    {
+        if (node is not JsonValue value || value.GetValueKind() != JsonValueKind.String) return null;
+        try { return value.GetValue<string>(); }
+        catch (InvalidOperationException) { return null; }
+    }
+
     /// <summary>The text parts of params.message, joined by newlines (§3.9.1 data.text).</summary>
     public static string TextOf(JsonObject message)
     {
@@ -120,8 +127,8 @@ public sealed class A2AProxy(
         var texts = new List<string>();
         foreach (var part in parts.OfType<JsonObject>())
         {
-            var kind = (part["kind"] ?? part["type"]) is JsonValue k && k.GetValueKind() == JsonValueKind.String ? k.GetValue<string>() : null;
-            var text = part["text"] is JsonValue t && t.GetValueKind() == JsonValueKind.String ? t.GetValue<string>() : null;
+            var kind = StringOf(part["kind"] ?? part["type"]);
+            var text = StringOf(part["text"]);
             if (text is not null && (kind == "text" || kind is null && !part.ContainsKey("kind") && !part.ContainsKey("type"))) texts.Add(text);
         }
         return string.Join("\n", texts);
@@ -142,7 +149,7 @@ public sealed class A2AProxy(
     /// <summary>Poll delivery: the message becomes an a2a_receive row in the target's inbox, once per messageId (§3.8.3).</summary>
     public async Task<(string ActivityId, bool Existing)> QueueAsync(string baseUrl, WorkspaceEntity? caller, WorkspaceEntity target, JsonObject message, CancellationToken ct)
     {
-        var messageId = message["params"]?["message"]?["messageId"] is JsonValue id && id.GetValueKind() == JsonValueKind.String ? id.GetValue<string>() : null;
+        var messageId = StringOf(message["params"]?["message"]?["messageId"]);
         var row = InboxRow(baseUrl, caller, target, message);
         row.Status = "queued";
         return await activity.LogAsync(row, messageId, ct);

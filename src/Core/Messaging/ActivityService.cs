@@ -127,7 +127,7 @@ public sealed class ActivityService(ActivityStore store, EventPublisher events, 
                 {
                     if (!ValidAttachment(item)) { f.Fail($"attachments[{i}]: uri and name are required"); break; }
                     var file = new JsonObject { ["uri"] = item.GetProperty("uri").GetString(), ["name"] = item.GetProperty("name").GetString() };
-                    if (item.TryGetProperty("mimeType", out var mime) && mime.ValueKind == JsonValueKind.String) file["mimeType"] = mime.GetString();
+                    if (item.TryGetProperty("mimeType", out var mime) && mime.ValueKind == JsonValueKind.String && BodyReader.TryGetString(mime, out var mimeText)) file["mimeType"] = mimeText;
                     if (item.TryGetProperty("size", out var size) && size.ValueKind == JsonValueKind.Number) file["size"] = JsonNode.Parse(size.GetRawText());
                     attachments.Add(file);
                     i++;
@@ -154,9 +154,9 @@ public sealed class ActivityService(ActivityStore store, EventPublisher events, 
     private static bool ValidAttachment(JsonElement item) =>
         item.ValueKind == JsonValueKind.Object
         && item.TryGetProperty("uri", out var uri) && uri.ValueKind == JsonValueKind.String
-        && uri.GetString() is { Length: > 0 and <= 2048 } u && Uri.TryCreate(u, UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https"
+        && BodyReader.TryGetString(uri, out var u) && u is { Length: > 0 and <= 2048 } && Uri.TryCreate(u, UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https"
         && item.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String
-        && name.GetString() is { Length: > 0 } n && BodyReader.CharCount(n) <= 255;
+        && BodyReader.TryGetString(name, out var n) && n.Length > 0 && BodyReader.CharCount(n) <= 255;
 
     /// <summary>POST /workspaces/:id/activity — an agent's self-report (§3.9.4).</summary>
     public async Task<ApiResult> ReportAsync(ApiRequest call, string workspaceId)
