@@ -97,6 +97,12 @@ public static class ServiceRegistration
         return services;
     }
 
+    public static IServiceCollection AddPlugins(this IServiceCollection services)
+    {
+        services.AddSingleton<Plugins.PluginService>();
+        return services;
+    }
+
     public static IServiceCollection AddDiscovery(this IServiceCollection services)
     {
         services.AddSingleton<HierarchyRule>();

@@ -17,5 +17,6 @@ public static class MoleculeServices
             .AddSecrets(configuration)
             .AddDiscovery()
             .AddMessaging(configuration)
+            .AddPlugins()
             .AddCanvasEvents();
 }

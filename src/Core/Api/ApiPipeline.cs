@@ -136,6 +136,7 @@ public sealed class ApiPipeline(
         route.PathId is { } id && !Ids.IsWorkspaceId(id) ? Errors.InvalidWorkspaceId("id")
         : route.TokenId is { } tokenId && !Ids.IsLowerUuid(tokenId) ? Errors.InvalidTokenId()
         : route.SecretKey is { } key && !Secrets.SecretNames.IsValidKey(key) ? Secrets.SecretService.InvalidKey()
+        : route.PluginName is { } plugin && !Plugins.PluginService.IsValidName(plugin) ? ApiResult.Error(400, "invalid plugin name")
         : null;
 
     private async Task<ApiResult?> AuthenticateAsync(ApiRequest call, RouteSpec route, CancellationToken ct)
@@ -163,6 +164,16 @@ public sealed class ApiPipeline(
                 var (workspace, standing) = await tokens.LoadAsync(route.PathId!, bearer.TokenHash!, ct);
                 if (standing != TokenStanding.Live) return Errors.InvalidWorkspaceToken();
                 call.Workspace = workspace;
+                call.OwnTokenHash = bearer.TokenHash;
+                return null;
+            case Access.AdminOrAnyWorkspace:
+                if (!bearer.IsPresent) return Errors.MissingWorkspaceToken();
+                if (bearer.IsAdmin) return null;
+                if (bearer.Kind != CredentialKind.WorkspaceToken) return Errors.InvalidWorkspaceToken();
+                if (await tokens.FindWorkspaceIdAsync(bearer.TokenHash!, ct) is not { } callerId) return Errors.InvalidWorkspaceToken();
+                var (caller, callerStanding) = await tokens.LoadAsync(callerId, bearer.TokenHash!, ct);
+                if (callerStanding != TokenStanding.Live) return Errors.InvalidWorkspaceToken();
+                call.Workspace = caller;
                 call.OwnTokenHash = bearer.TokenHash;
                 return null;
             default:

@@ -15,6 +15,8 @@ public enum Access
     AdminOrOwn,
     /// <summary>A live token of the workspace in the path; the admin token answers 403.</summary>
     Own,
+    /// <summary>The admin token or a live token of any workspace (the plugin catalogue).</summary>
+    AdminOrAnyWorkspace,
     /// <summary>The handler authenticates (the registry routes take the workspace id from the body).</summary>
     Handler,
 }
@@ -29,6 +31,9 @@ public sealed record RouteSpec(Access Access, string? PathId = null, int BodyLim
 
     /// <summary>Read the body (with the cap) but leave parsing to the handler (the A2A proxy checks callers first).</summary>
     public bool RawBody { get; init; }
+
+    /// <summary>A plugin name path segment, checked with the path id before authentication.</summary>
+    public string? PluginName { get; init; }
 
     /// <summary>A secret key path segment, checked with the path id before authentication.</summary>
     public string? SecretKey { get; init; }

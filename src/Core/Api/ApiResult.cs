@@ -36,6 +36,13 @@ public sealed class ApiResult : IActionResult
 
     public static ApiResult NoBody(int status) => new(status, Empty, null);
 
+    /// <summary>A body written by a callback straight to the response (large downloads never sit in memory).</summary>
+    public static ApiResult Streamed(int status, string contentType, long length, Func<Stream, CancellationToken, Task> write) =>
+        new(status, Empty, contentType) { streamLength = length, streamWriter = write };
+
+    private Func<Stream, CancellationToken, Task>? streamWriter;
+    private long streamLength;
+
     public static ApiResult Error(int status, string error, string? code = null, string? detail = null, Action<JsonObject>? extra = null)
     {
         var body = new JsonObject { ["error"] = error };
@@ -59,6 +66,12 @@ public sealed class ApiResult : IActionResult
         response.StatusCode = Status;
         foreach (var (name, value) in headers) response.Headers[name] = value;
         if (ContentType is not null) response.ContentType = ContentType;
+        if (streamWriter is not null)
+        {
+            response.ContentLength = streamLength;
+            await streamWriter(response.Body, cancellationToken);
+            return;
+        }
         if (Body.Length > 0 || ContentType is not null)
         {
             response.ContentLength = Body.Length;

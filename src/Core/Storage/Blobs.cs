@@ -9,6 +9,7 @@ namespace Molecule.Core.Storage;
 public sealed class Blobs
 {
     public const string ActivityBodies = "activity-bodies";
+    public const string Plugins = "plugins";
 
     private readonly BlobServiceClient service;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<BlobContainerClient>>> containers = new();

@@ -18,6 +18,8 @@ public sealed class Tables
     public const string Secrets = "secrets";
     public const string Activity = "activity";
     public const string Delegations = "delegations";
+    public const string Plugins = "plugins";
+    public const string PluginInstalls = "plugininstalls";
 
     private readonly TableServiceClient service;
     private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> clients = new();
