@@ -6,27 +6,16 @@ Exercises get_peers(), discover_peer(), call_peer() (through the proxy and "dire
 address too), run_agent_loop() in poll mode with a handler that replies, reply() to the canvas and to a
 peer, fetch_inbound() with cursors, and delegate().
 """
-import os
 import pathlib
 import sys
 import tempfile
 
 import requests
 
-sys.path.insert(0, os.environ["MOLECULE_SDK_PATH"])
+from _smoke import BASE, H, check, finish  # noqa: E402  (puts MOLECULE_SDK_PATH on sys.path)
 from molecule_agent import RemoteAgentClient  # noqa: E402
 from molecule_agent.inbound import PollDelivery  # noqa: E402
 
-BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:7071"
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-ADMIN = os.environ.get("Molecule__AdminToken") or (ROOT / ".localhost" / "admin-token").read_text().strip()
-H = {"Authorization": f"Bearer {ADMIN}"}
-results = []
-
-
-def check(name, ok, detail=""):
-    results.append((name, ok))
-    print(f"{'PASS' if ok else 'FAIL'}  {name}  {detail}")
 
 
 def create(name, parent=None):
@@ -109,6 +98,4 @@ try:
 finally:
     requests.delete(f"{BASE}/workspaces/{lead_id}?confirm=true", headers=H)
 
-failed = sum(not ok for _, ok in results)
-print({"passed": len(results) - failed, "failed": failed})
-sys.exit(1 if failed else 0)
+finish()

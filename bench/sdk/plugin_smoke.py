@@ -15,19 +15,9 @@ import tempfile
 
 import requests
 
-sys.path.insert(0, os.environ["MOLECULE_SDK_PATH"])
+from _smoke import BASE, H, check, finish  # noqa: E402  (puts MOLECULE_SDK_PATH on sys.path)
 from molecule_agent import RemoteAgentClient  # noqa: E402
 
-BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:7071"
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-ADMIN = os.environ.get("Molecule__AdminToken") or (ROOT / ".localhost" / "admin-token").read_text().strip()
-H = {"Authorization": f"Bearer {ADMIN}"}
-results = []
-
-
-def check(name, ok, detail=""):
-    results.append((name, ok))
-    print(f"{'PASS' if ok else 'FAIL'}  {name}  {detail}")
 
 
 files = {
@@ -68,6 +58,4 @@ check("GET /plugins shows the manifest", listed and listed[0]["tags"] == ["demo"
 
 requests.delete(f"{BASE}/plugins/{name}", headers=H)
 requests.delete(f"{BASE}/workspaces/{ws}", headers=H)
-failed = sum(not ok for _, ok in results)
-print({"passed": len(results) - failed, "failed": failed})
-sys.exit(1 if failed else 0)
+finish()

@@ -8,8 +8,6 @@ Molecule-AI/molecule-sdk-python (it needs `requests` and `pyyaml`). Usage:
 It creates workspaces with the admin token from .localhost/admin-token and exercises register(),
 heartbeat(), poll_state(), run_heartbeat_loop() ending on pause and on delete, and the restart path.
 """
-import json
-import os
 import pathlib
 import sys
 import tempfile
@@ -18,19 +16,9 @@ import time
 
 import requests
 
-sys.path.insert(0, os.environ["MOLECULE_SDK_PATH"])
+from _smoke import BASE, H, check, finish  # noqa: E402  (puts MOLECULE_SDK_PATH on sys.path)
 from molecule_agent import RemoteAgentClient  # noqa: E402
 
-BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:7071"
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-ADMIN = os.environ.get("Molecule__AdminToken") or (ROOT / ".localhost" / "admin-token").read_text().strip()
-H = {"Authorization": f"Bearer {ADMIN}"}
-results = []
-
-
-def check(name, ok, detail=""):
-    results.append((name, ok))
-    print(f"{'PASS' if ok else 'FAIL'}  {name}  {detail}")
 
 
 def create(name):
@@ -90,5 +78,4 @@ c3.heartbeat()
 check("heartbeat() with the saved token", c3.poll_state().status == "online")
 requests.delete(f"{BASE}/workspaces/{ws2}", headers=H)
 
-print(json.dumps({"passed": sum(ok for _, ok in results), "failed": sum(not ok for _, ok in results)}))
-sys.exit(0 if all(ok for _, ok in results) else 1)
+finish()

@@ -1,5 +1,4 @@
-using Azure;
-using Azure.Data.Tables;
+using Molecule.Core.Storage;
 
 namespace Molecule.Core.Auth;
 
@@ -7,14 +6,10 @@ namespace Molecule.Core.Auth;
 /// A workspace token: table "workspaces", PartitionKey = workspace id, RowKey = "tok-" + SHA-256 hex.
 /// Only the hash and a display prefix are stored; the plaintext exists once, in the mint response.
 /// </summary>
-public sealed class TokenEntity : ITableEntity
+public sealed class TokenEntity : TableRow
 {
     public const string RowPrefix = "tok-";
 
-    public string PartitionKey { get; set; } = "";
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
 
     public const string KindValue = "token";
 
@@ -37,12 +32,8 @@ public sealed class TokenEntity : ITableEntity
 /// Global index from token hash to its workspace (table "tokenhashes", PartitionKey = RowKey = hash),
 /// for routes open to any workspace token, where the request does not name the workspace.
 /// </summary>
-public sealed class TokenHashEntity : ITableEntity
+public sealed class TokenHashEntity : TableRow
 {
-    public string PartitionKey { get; set; } = "";
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
 
     public string WorkspaceId { get; set; } = "";
     public const string KindValue = "token";

@@ -1,5 +1,4 @@
-using Azure;
-using Azure.Data.Tables;
+using Molecule.Core.Storage;
 
 namespace Molecule.Core.Messaging;
 
@@ -9,14 +8,10 @@ namespace Molecule.Core.Messaging;
 /// (lower-case and '~' come after upper-case digits), so "RowKey lt 'a'" selects activity rows only.
 /// Bodies larger than a table property can hold live in blob storage and are referenced here.
 /// </summary>
-public sealed class ActivityEntity : ITableEntity
+public sealed class ActivityEntity : TableRow
 {
     public const string RowsEnd = "a";
 
-    public string PartitionKey { get; set; } = "";
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
 
     public string ActivityType { get; set; } = "";
     public string? SourceId { get; set; }
@@ -39,12 +34,8 @@ public sealed class ActivityEntity : ITableEntity
 }
 
 /// <summary>The per-workspace id sequence: the last ULID allocated, updated in the same transaction as each new row.</summary>
-public sealed class ActivitySequenceEntity : ITableEntity
+public sealed class ActivitySequenceEntity : TableRow
 {
-    public string PartitionKey { get; set; } = "";
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
 
     public string LastId { get; set; } = "";
 
@@ -52,12 +43,8 @@ public sealed class ActivitySequenceEntity : ITableEntity
 }
 
 /// <summary>Marks a message id already queued for a workspace (poll delivery is idempotent on messageId).</summary>
-public sealed class MessageMarkerEntity : ITableEntity
+public sealed class MessageMarkerEntity : TableRow
 {
-    public string PartitionKey { get; set; } = "";
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
 
     public string ActivityId { get; set; } = "";
 

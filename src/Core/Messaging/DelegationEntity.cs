@@ -1,15 +1,10 @@
-using Azure;
-using Azure.Data.Tables;
+using Molecule.Core.Storage;
 
 namespace Molecule.Core.Messaging;
 
 /// <summary>A delegation (table "delegations"): PartitionKey = source workspace, RowKey = delegation id.</summary>
-public sealed class DelegationEntity : ITableEntity
+public sealed class DelegationEntity : TableRow
 {
-    public string PartitionKey { get; set; } = "";
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
 
     public string TargetId { get; set; } = "";
     public string Task { get; set; } = "";
@@ -28,12 +23,8 @@ public sealed class DelegationEntity : ITableEntity
 }
 
 /// <summary>(source, idempotency key) → delegation id, in the source's partition ("k-" + SHA-256 of the key).</summary>
-public sealed class DelegationKeyEntity : ITableEntity
+public sealed class DelegationKeyEntity : TableRow
 {
-    public string PartitionKey { get; set; } = "";
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
 
     public string DelegationId { get; set; } = "";
 

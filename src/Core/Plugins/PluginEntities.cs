@@ -1,17 +1,14 @@
-using Azure;
-using Azure.Data.Tables;
+using Molecule.Core.Storage;
 
 namespace Molecule.Core.Plugins;
 
 /// <summary>A published plugin (table "plugins", PartitionKey "plugin", RowKey = name); the archive is blob plugins/&lt;name&gt;.tar.gz.</summary>
-public sealed class PluginEntity : ITableEntity
+public sealed class PluginEntity : TableRow
 {
     public const string Partition = "plugin";
 
-    public string PartitionKey { get; set; } = Partition;
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
+    public PluginEntity() => PartitionKey = Partition;
+
 
     public string Version { get; set; } = "";
     public string Description { get; set; } = "";
@@ -27,12 +24,8 @@ public sealed class PluginEntity : ITableEntity
 }
 
 /// <summary>What a workspace reported installing (table "plugininstalls", PartitionKey = workspace, RowKey = plugin name).</summary>
-public sealed class PluginInstallEntity : ITableEntity
+public sealed class PluginInstallEntity : TableRow
 {
-    public string PartitionKey { get; set; } = "";
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
 
     public string Source { get; set; } = "";
     public string Version { get; set; } = "";

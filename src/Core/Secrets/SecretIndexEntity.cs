@@ -1,5 +1,4 @@
-using Azure;
-using Azure.Data.Tables;
+using Molecule.Core.Storage;
 
 namespace Molecule.Core.Secrets;
 
@@ -7,14 +6,10 @@ namespace Molecule.Core.Secrets;
 /// Which secret keys exist (table "secrets"): PartitionKey = workspace id or "global", RowKey = the key.
 /// Values are never here — only the vault name that holds the value, and timestamps.
 /// </summary>
-public sealed class SecretIndexEntity : ITableEntity
+public sealed class SecretIndexEntity : TableRow
 {
     public const string GlobalPartition = "global";
 
-    public string PartitionKey { get; set; } = "";
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
 
     public string VaultName { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }

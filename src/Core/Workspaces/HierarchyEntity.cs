@@ -1,5 +1,4 @@
-using Azure;
-using Azure.Data.Tables;
+using Molecule.Core.Storage;
 
 namespace Molecule.Core.Workspaces;
 
@@ -8,14 +7,10 @@ namespace Molecule.Core.Workspaces;
 /// and siblings are partition queries. The workspace row's ParentId is the truth; readers skip index rows
 /// that disagree with it (a move writes the new row before the workspace and deletes the old one after).
 /// </summary>
-public sealed class HierarchyEntity : ITableEntity
+public sealed class HierarchyEntity : TableRow
 {
     public const string RootPartition = "root";
 
-    public string PartitionKey { get; set; } = "";
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
 
     public static string PartitionFor(string? parentId) => parentId ?? RootPartition;
 }
