@@ -222,6 +222,28 @@ public sealed class HierarchyMatrixTests(HierarchyTreeFixture fixture) : IClassF
         card.AssertBody(404, Messages.Error("agent card not available")); // found, it just has no card yet
     }
 
+    // ── a removed workspace keeps its place in the tree (§1.6: the rule ignores status) ─────
+
+    [Theory]
+    [InlineData(Route.A2A, "b1", 410, "workspace removed")]
+    [InlineData(Route.AgentCard, "b1", 410, "workspace removed")]
+    [InlineData(Route.Delegate, "b1", 410, "workspace removed")]
+    [InlineData(Route.Discover, "b1", 404, "workspace not found")]
+    [InlineData(Route.A2A, "a1", 403, HierarchyDenied)]       // §3.8.1: the hierarchy (6) before removed (7)
+    [InlineData(Route.Delegate, "a1", 403, HierarchyDenied)]  // §3.10.1: §1.6 denies → 403, then removed → 410
+    public async Task A_removed_workspace_answers_per_route_and_relation(Route route, string from, int status, string error)
+    {
+        var removed = await platform.CreateClaimedAsync("tree-b2", W("b").Id); // b1's sibling, a1's cousin
+        (await platform.RegisterAsync(removed.Id, removed.Token, card: Messages.V03Card("tree-b2"))).AssertStatus(200);
+        await platform.RemoveAsync(removed.Id);
+        var feed = await platform.FeedAsAdminAsync(removed.Id);
+
+        var response = await CallAsync(route, W(from), removed.Id);
+
+        response.AssertBody(status, Messages.Error(error));
+        ApiClient.AssertJson(feed, await platform.FeedAsAdminAsync(removed.Id));
+    }
+
     // ── feeds are private to their workspace, whatever the relation ────────────────────────
 
     public enum Feed { Activity, Inbox, Delegations }

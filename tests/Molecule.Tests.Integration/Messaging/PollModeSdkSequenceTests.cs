@@ -22,10 +22,11 @@ public sealed class SdkMessagingAgent(TestPlatform platform, string workspaceId)
         return headers;
     }
 
-    /// <summary>fetch_inbound(since_id, limit): params in the SDK's order type, limit, since_id.</summary>
-    public Task<ApiResponse> FetchInboundAsync(string? sinceId = null, int limit = 100)
+    /// <summary>fetch_inbound(since_id, limit, peer_id, before_ts): params in the SDK's order.</summary>
+    public Task<ApiResponse> FetchInboundAsync(string? sinceId = null, int limit = 100, string? peerId = null, string? beforeTs = null)
     {
-        var query = $"type=a2a_receive&limit={limit}" + (sinceId is null ? "" : $"&since_id={Uri.EscapeDataString(sinceId)}");
+        var query = $"type=a2a_receive&limit={limit}" + (sinceId is null ? "" : $"&since_id={Uri.EscapeDataString(sinceId)}")
+            + (peerId is null ? "" : $"&peer_id={peerId}") + (beforeTs is null ? "" : $"&before_ts={Uri.EscapeDataString(beforeTs)}");
         return platform.SendAsync(HttpMethod.Get, $"/workspaces/{Id}/activity?{query}", bearer: Sdk.Token, headers: Headers());
     }
 
@@ -187,5 +188,36 @@ public sealed class PollModeSdkSequenceTests(PlatformFixture fixture) : IClassFi
         Assert.Equal(ids.Skip(3), firstPoll.Array.Ids()); // exactly the newest 2, oldest first
         Assert.Equal(new[] { "m3", "m4" }, Texts(firstPoll));
         (await agent.FetchInboundAsync(ids[^1], limit: 2)).AssertBody(200, new JsonArray());
+    }
+
+    [Fact]
+    public async Task Peer_and_time_filters_combine_with_the_cursor_oldest_first()
+    {
+        var (agent, alpha) = await ClaimPairAsync();
+        var lead = (await platform.GetAsAdminAsync(agent.Id))["parent_id"]!.GetValue<string>();
+        var charlie = new SdkMessagingAgent(platform, RegistryApi.Id(await platform.CreateWorkspaceAsync("sdk-charlie", lead)));
+        (await charlie.Sdk.RegisterAsync()).AssertStatus(200);
+        async Task<string> Send(Func<Task<ApiResponse>> send)
+        {
+            await Task.Delay(20); // distinct created_at milliseconds
+            var response = await send();
+            response.AssertStatus(200);
+            return response["activity_id"]!;
+        }
+        var a1 = await Send(() => alpha.CallPeerAsync(agent.Id, "a1"));
+        var c1 = await Send(() => charlie.CallPeerAsync(agent.Id, "c1"));
+        var canvas = await Send(() => platform.SendAsync(HttpMethod.Post, $"/workspaces/{agent.Id}/a2a", Messages.MessageSend("canvas").ToJsonString(), platform.AdminToken));
+        var a2 = await Send(() => alpha.CallPeerAsync(agent.Id, "a2"));
+        var all = (await agent.FetchInboundAsync()).Array;
+        var a2At = all.Single(r => r!["id"]!.GetValue<string>() == a2)!["created_at"]!.GetValue<string>();
+
+        var fromAlpha = await agent.FetchInboundAsync(peerId: alpha.Id);
+        var fromAlphaAfter = await agent.FetchInboundAsync(a1, peerId: alpha.Id);
+        var beforeA2 = await agent.FetchInboundAsync(a1, beforeTs: a2At);
+
+        Assert.Equal(new[] { a1, c1, canvas, a2 }, all.Ids());
+        Assert.Equal(new[] { a1, a2 }, fromAlpha.Array.Ids());
+        Assert.Equal(new[] { a2 }, fromAlphaAfter.Array.Ids());
+        Assert.Equal(new[] { c1, canvas }, beforeA2.Array.Ids());
     }
 }
