@@ -14,7 +14,7 @@ public sealed class DelegationFunctions(ApiPipeline api, DelegationService deleg
     [Function("Delegate")]
     public Task<IActionResult> Delegate(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "workspaces/{id}/delegate")] HttpRequest req, string id, CancellationToken ct) =>
-        api.RunAsync(req, new RouteSpec(Access.Handler, id, RouteSpec.DefaultBodyLimit), call => delegations.DelegateAsync(call, id), ct);
+        api.RunAsync(req, new RouteSpec(Access.Handler, id, RouteSpec.DefaultBodyLimit) { RawBody = true }, call => delegations.DelegateAsync(call, id), ct);
 
     [Function("ListDelegations")]
     public Task<IActionResult> List(

@@ -202,13 +202,33 @@ public sealed class ApiPipeline(
             call.Body = JsonDocument.Parse("{}").RootElement;
             return null;
         }
+        var body = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        if (ParseObject(body) is not { } parsed) return BodyError(body);
+        call.Body = parsed;
+        return null;
+    }
+
+    /// <summary>The body as a JSON object, or null when it is not JSON or not an object.</summary>
+    public static JsonElement? ParseObject(ReadOnlyMemory<byte> body)
+    {
         try
         {
-            using var document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-                return ApiResult.Error(400, "invalid request body", detail: "body: must be a JSON object");
-            call.Body = document.RootElement.Clone();
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.ValueKind == JsonValueKind.Object ? document.RootElement.Clone() : null;
+        }
+        catch (JsonException)
+        {
             return null;
+        }
+    }
+
+    /// <summary>Why <see cref="ParseObject"/> refused a body: not JSON (400 invalid JSON) or not an object.</summary>
+    public static ApiResult BodyError(ReadOnlyMemory<byte> body)
+    {
+        try
+        {
+            using var _ = JsonDocument.Parse(body);
+            return ApiResult.Error(400, "invalid request body", detail: "body: must be a JSON object");
         }
         catch (JsonException)
         {

@@ -56,7 +56,7 @@ public sealed class ApiRequest
     public ReadOnlyMemory<byte> RawBody { get; internal set; }
 
     /// <summary>Parsed JSON object body (routes with a body only).</summary>
-    public JsonElement Body { get; internal set; }
+    public JsonElement Body { get; set; }
 
     /// <summary>The path workspace, loaded during authentication (null when unknown or not loaded).</summary>
     public WorkspaceEntity? Workspace { get; internal set; }

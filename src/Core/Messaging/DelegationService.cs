@@ -43,7 +43,19 @@ public sealed class DelegationService(
         var bearer = call.Bearer;
         if (!bearer.IsPresent) return Errors.MissingWorkspaceToken();
         if (bearer.IsAdmin) return Errors.OwnTokenRequired();
+        if (bearer.Kind != CredentialKind.WorkspaceToken) return Errors.InvalidWorkspaceToken();
 
+        // Authenticate before reading the body (§1.4): the source is the path id or X-Workspace-ID, whichever
+        // the body's shape says, so the token must be live for one of them now and for the chosen one below.
+        var (pathWorkspace, pathStanding) = await tokens.LoadAsync(pathId, bearer.TokenHash!, ct);
+        WorkspaceEntity? headerWorkspace = null;
+        var headerStanding = TokenStanding.Unknown;
+        if (header.Length > 0 && header != pathId) (headerWorkspace, headerStanding) = await tokens.LoadAsync(header, bearer.TokenHash!, ct);
+        if (pathStanding != TokenStanding.Live && headerStanding != TokenStanding.Live) return Errors.InvalidWorkspaceToken();
+        if (call.RateLimit(bearer.TokenHash) is { } tooMany) return tooMany;
+
+        if (ApiPipeline.ParseObject(call.RawBody) is not { } parsed) return ApiPipeline.BodyError(call.RawBody);
+        call.Body = parsed;
         var f = call.Fields;
         var targetField = f.WorkspaceId("target_id");
         if (f.Error is { } badTarget) return badTarget;
@@ -55,11 +67,8 @@ public sealed class DelegationService(
         }
         else if (header.Length > 0) (sourceId, targetId) = (header, pathId);
         else return Errors.InvalidBody("target_id: required");
-
-        if (bearer.Kind != CredentialKind.WorkspaceToken) return Errors.InvalidWorkspaceToken();
-        var (source, standing) = await tokens.LoadAsync(sourceId, bearer.TokenHash!, ct);
+        var (source, standing) = sourceId == pathId ? (pathWorkspace, pathStanding) : (headerWorkspace, headerStanding);
         if (standing != TokenStanding.Live) return Errors.InvalidWorkspaceToken();
-        if (call.RateLimit(bearer.TokenHash) is { } tooMany) return tooMany;
 
         var task = f.String("task", required: true, maxBytes: 32 * 1024);
         var key = f.String("idempotency_key", nonEmpty: true);
