@@ -30,6 +30,10 @@ public sealed partial class PluginService(Tables tables, Blobs blobs, TimeProvid
     {
         var ct = call.Aborted;
         if (call.Http.ContentLength is > MaxUpload) return Errors.TooLarge(MaxUpload);
+        // The server's own default body limit (30 MB on Kestrel) is below the contract's 50 MiB cap; this route
+        // enforces the cap itself while reading, so lift the server's limit for this request (both hosts).
+        if (call.Http.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            limit.MaxRequestBodySize = MaxUpload + 1;
         var upload = Path.Combine(Path.GetTempPath(), $"molecule-upload-{Guid.NewGuid():N}");
         try
         {
@@ -38,11 +42,18 @@ public sealed partial class PluginService(Tables tables, Blobs blobs, TimeProvid
                 var buffer = new byte[81920];
                 long total = 0;
                 int read;
-                while ((read = await call.Http.Body.ReadAsync(buffer, ct)) > 0)
+                try
                 {
-                    total += read;
-                    if (total > MaxUpload) return Errors.TooLarge(MaxUpload);
-                    await file.WriteAsync(buffer.AsMemory(0, read), ct);
+                    while ((read = await call.Http.Body.ReadAsync(buffer, ct)) > 0)
+                    {
+                        total += read;
+                        if (total > MaxUpload) return Errors.TooLarge(MaxUpload);
+                        await file.WriteAsync(buffer.AsMemory(0, read), ct);
+                    }
+                }
+                catch (Microsoft.AspNetCore.Http.BadHttpRequestException e) when (e.StatusCode == 413)
+                {
+                    return Errors.TooLarge(MaxUpload);
                 }
             }
             var (plugin, error) = await PluginArchive.ProcessAsync(upload, name, ct);
