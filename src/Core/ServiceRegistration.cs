@@ -113,7 +113,9 @@ public static class ServiceRegistration
     public static IServiceCollection AddCanvasEvents(this IServiceCollection services)
     {
         services.TryAddSingleton<ICanvasEvents, LoggingCanvasEvents>();
+        services.TryAddSingleton<IRealtimeNegotiator, UnconfiguredRealtime>();
         services.AddSingleton<EventPublisher>();
+        services.AddSingleton<RealtimeService>();
         return services;
     }
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration.Memory;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Molecule.Core.Events;
 using Molecule.Core.Secrets;
 using Molecule.Core.Storage;
 using Molecule.Functions;
@@ -66,6 +67,10 @@ public static class LocalHostApp
         builder.Services.AddMvcCore();
         if (string.IsNullOrWhiteSpace(builder.Configuration["Molecule:KeyVaultUri"]))
             builder.Services.AddSingleton<ISecretVault>(new LocalSecretVault(local.DataDirectory));
+        builder.Services.AddSignalR();
+        builder.Services.AddSingleton<LocalRealtime>();
+        builder.Services.AddSingleton<IRealtimeNegotiator>(sp => sp.GetRequiredService<LocalRealtime>());
+        builder.Services.AddSingleton<ICanvasEvents, HubCanvasEvents>();
         builder.Services.AddMolecule(builder.Configuration);
         builder.Services.AddSingleton(functions);
         builder.Services.AddSingleton(sp => new TimerFunctions(sp, functions, sp.GetRequiredService<TimeProvider>(),
@@ -80,7 +85,11 @@ public static class LocalHostApp
         if (unsupported.Count > 0) throw new NotSupportedException("LocalHost has no runner for: " + string.Join(", ", unsupported));
 
         var app = builder.Build();
+        var realtime = app.Services.GetRequiredService<LocalRealtime>();
+        app.Use((context, next) => realtime.GuardAsync(context, () => next(context)));
         app.MapHttpFunctions(functions, routePrefix);
+        // The in-process stand-in for Azure SignalR Service (not a function; the parity test knows it).
+        app.MapHub<CanvasHub>(LocalRealtime.HubPath).WithMetadata(new LocalStandInAttribute("SignalR Service"));
         return app;
     }
 
@@ -99,6 +108,9 @@ public static class LocalHostApp
         return (token, true);
     }
 }
+
+/// <summary>Marks an endpoint LocalHost serves in place of an Azure service that has no local form.</summary>
+public sealed record LocalStandInAttribute(string Service);
 
 /// <summary>Present when LocalHost generated (or reused) its own admin token because none was configured.</summary>
 public sealed record GeneratedAdminToken(string Token, string Path, bool NewlyGenerated);

@@ -8,10 +8,13 @@ public sealed class RecordingEvents : ICanvasEvents
 {
     private readonly ConcurrentQueue<CanvasEvent> events = new();
 
+    /// <summary>Where events go after being recorded (the platform's real transport), if anywhere.</summary>
+    public ICanvasEvents? Forward { get; set; }
+
     public Task PublishAsync(CanvasEvent canvasEvent, CancellationToken cancellationToken)
     {
         events.Enqueue(canvasEvent);
-        return Task.CompletedTask;
+        return Forward?.PublishAsync(canvasEvent, cancellationToken) ?? Task.CompletedTask;
     }
 
     public IReadOnlyList<CanvasEvent> All => events.ToList();

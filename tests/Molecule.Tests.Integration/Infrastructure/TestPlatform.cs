@@ -60,6 +60,7 @@ public sealed class TestPlatform : IAsyncDisposable
             builder.Services.Replace(ServiceDescriptor.Singleton<ICanvasEvents>(recorder));
             services?.Invoke(builder.Services);
         });
+        recorder.Forward = ActivatorUtilities.CreateInstance<HubCanvasEvents>(app.Services);
         await app.StartAsync();
         return new TestPlatform(app, string.IsNullOrEmpty(adminToken) ? null : adminToken, recorder);
     }

@@ -1,0 +1,30 @@
+using Molecule.Core.Api;
+
+namespace Molecule.Core.Events;
+
+/// <summary>What POST /realtime/negotiate answers (§3.1): where the canvas connects, and with which token.</summary>
+public sealed record RealtimeConnection(string Url, string AccessToken);
+
+/// <summary>The host-specific half of negotiate: Azure SignalR Service in Azure, the in-process hub on LocalHost.</summary>
+public interface IRealtimeNegotiator
+{
+    Task<RealtimeConnection?> NegotiateAsync(string baseUrl, CancellationToken cancellationToken);
+}
+
+/// <summary>Used when no realtime transport is configured: negotiate says so instead of pretending.</summary>
+public sealed class UnconfiguredRealtime : IRealtimeNegotiator
+{
+    public Task<RealtimeConnection?> NegotiateAsync(string baseUrl, CancellationToken cancellationToken) => Task.FromResult<RealtimeConnection?>(null);
+}
+
+/// <summary>POST /realtime/negotiate (admin).</summary>
+public sealed class RealtimeService(IRealtimeNegotiator negotiator)
+{
+    public async Task<ApiResult> NegotiateAsync(ApiRequest call)
+    {
+        var connection = await negotiator.NegotiateAsync(call.BaseUrl, call.Aborted);
+        if (connection is null) return ApiResult.Error(503, "realtime delivery not configured");
+        // camelCase here only: the @microsoft/signalr client reads a redirect as {url, accessToken}.
+        return ApiResult.Ok(new System.Text.Json.Nodes.JsonObject { ["url"] = connection.Url, ["accessToken"] = connection.AccessToken });
+    }
+}
