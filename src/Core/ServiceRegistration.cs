@@ -110,8 +110,19 @@ public static class ServiceRegistration
         return services;
     }
 
-    public static IServiceCollection AddCanvasEvents(this IServiceCollection services)
+    /// <summary>
+    /// Canvas events through Azure SignalR Service (Molecule:SignalREndpoint, hub Molecule:SignalRHubName) with
+    /// the app's managed identity; a host with its own transport (LocalHost's hub) registers it first.
+    /// </summary>
+    public static IServiceCollection AddCanvasEvents(this IServiceCollection services, IConfiguration configuration)
     {
+        if (Uri.TryCreate(configuration["Molecule:SignalREndpoint"], UriKind.Absolute, out var endpoint))
+        {
+            var hub = configuration["Molecule:SignalRHubName"] is { Length: > 0 } name ? name : "canvas";
+            services.TryAddSingleton(sp => new SignalRServiceEvents(endpoint, hub, Tables.CredentialFor(sp.GetRequiredService<StorageOptions>())));
+            services.TryAddSingleton<ICanvasEvents>(sp => sp.GetRequiredService<SignalRServiceEvents>());
+            services.TryAddSingleton<IRealtimeNegotiator>(sp => new SignalRServiceNegotiator(sp.GetRequiredService<SignalRServiceEvents>()));
+        }
         services.TryAddSingleton<ICanvasEvents, LoggingCanvasEvents>();
         services.TryAddSingleton<IRealtimeNegotiator, UnconfiguredRealtime>();
         services.AddSingleton<EventPublisher>();

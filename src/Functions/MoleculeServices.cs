@@ -18,5 +18,5 @@ public static class MoleculeServices
             .AddDiscovery()
             .AddMessaging(configuration)
             .AddPlugins()
-            .AddCanvasEvents();
+            .AddCanvasEvents(configuration);
 }

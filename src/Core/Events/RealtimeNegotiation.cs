@@ -17,6 +17,13 @@ public sealed class UnconfiguredRealtime : IRealtimeNegotiator
     public Task<RealtimeConnection?> NegotiateAsync(string baseUrl, CancellationToken cancellationToken) => Task.FromResult<RealtimeConnection?>(null);
 }
 
+/// <summary>In Azure: the service's client URL and a 60-minute client token from its :generateToken API.</summary>
+public sealed class SignalRServiceNegotiator(SignalRServiceEvents service) : IRealtimeNegotiator
+{
+    public async Task<RealtimeConnection?> NegotiateAsync(string baseUrl, CancellationToken cancellationToken) =>
+        new(service.ClientUrl, await service.GenerateClientTokenAsync(TimeSpan.FromMinutes(60), cancellationToken));
+}
+
 /// <summary>POST /realtime/negotiate (admin).</summary>
 public sealed class RealtimeService(IRealtimeNegotiator negotiator)
 {
