@@ -20,6 +20,7 @@ public sealed class ApiPipeline(
     IOptions<PlatformOptions> platformOptions,
     BearerClassifier classifier,
     Tokens tokens,
+    Workspaces.WorkspaceStore workspaces,
     RateLimiter limiter,
     TimeProvider time,
     ILogger<ApiPipeline> logger)
@@ -157,7 +158,7 @@ public sealed class ApiPipeline(
                 if (bearer.IsAdmin)
                 {
                     if (route.Access == Access.Own) return Errors.OwnTokenRequired();
-                    call.Workspace = await tokens.LoadWorkspaceAsync(route.PathId!, ct);
+                    call.Workspace = await workspaces.GetAsync(route.PathId!, ct);
                     return null;
                 }
                 if (bearer.Kind != CredentialKind.WorkspaceToken) return Errors.InvalidWorkspaceToken();
@@ -170,9 +171,7 @@ public sealed class ApiPipeline(
                 if (!bearer.IsPresent) return Errors.MissingWorkspaceToken();
                 if (bearer.IsAdmin) return null;
                 if (bearer.Kind != CredentialKind.WorkspaceToken) return Errors.InvalidWorkspaceToken();
-                if (await tokens.FindWorkspaceIdAsync(bearer.TokenHash!, ct) is not { } callerId) return Errors.InvalidWorkspaceToken();
-                var (caller, callerStanding) = await tokens.LoadAsync(callerId, bearer.TokenHash!, ct);
-                if (callerStanding != TokenStanding.Live) return Errors.InvalidWorkspaceToken();
+                if (await tokens.FindLiveCallerAsync(bearer.TokenHash!, ct) is not { } caller) return Errors.InvalidWorkspaceToken();
                 call.Workspace = caller;
                 call.OwnTokenHash = bearer.TokenHash;
                 return null;
@@ -285,7 +284,4 @@ public sealed class ApiPipeline(
         AggregateException a => a.InnerExceptions.All(IsStorageUnavailable),
         _ => false,
     };
-
-    /// <summary>SHA-256 of a value (used for keys that must not hold a credential).</summary>
-    public static string Sha256(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
 }

@@ -86,6 +86,16 @@ public sealed class ApiRequest
         return value.Length == 0 ? null : value;
     }
 
+    /// <summary>An integer query parameter in [min, max]; the default when absent, null with a 400 otherwise.</summary>
+    public int? IntQuery(string name, int min, int max, int fallback, out ApiResult? error)
+    {
+        error = null;
+        if (Query(name) is not { } text) return fallback;
+        if (int.TryParse(text, System.Globalization.NumberStyles.None, null, out var value) && value >= min && value <= max) return value;
+        error = Errors.InvalidQuery($"{name}: must be an integer between {min} and {max}");
+        return null;
+    }
+
     /// <summary>A strict true/false query flag; null with an error result when the value is anything else.</summary>
     public bool? Flag(string name, out ApiResult? error)
     {

@@ -58,7 +58,7 @@ public sealed class ApiResult : IActionResult
         return this;
     }
 
-    /// <summary>The JSON `error` string, for callers that branch on a failure.</summary>
+    /// <summary>A 2xx status.</summary>
     public bool IsSuccess => Status is >= 200 and < 300;
 
     public async Task WriteAsync(HttpResponse response, CancellationToken cancellationToken)

@@ -24,8 +24,6 @@ public sealed class TokenEntity : TableRow
     public string Hash => RowKey[RowPrefix.Length..];
 
     public static string RowFor(string hash) => RowPrefix + hash;
-
-    public TokenEntity Clone() => (TokenEntity)MemberwiseClone();
 }
 
 /// <summary>

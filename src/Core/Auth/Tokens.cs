@@ -136,14 +136,17 @@ public sealed class Tokens(Tables tables, WorkspaceStore workspaces, TimeProvide
         return actions;
     }
 
-    /// <summary>The workspace a token was issued to, from the hash index (for routes that do not name the caller).</summary>
-    public async Task<string?> FindWorkspaceIdAsync(string tokenHash, CancellationToken ct)
+    /// <summary>
+    /// The workspace a live token belongs to, found through the hash index, for routes that do not name the
+    /// caller; null for an unknown, revoked or removed-workspace token.
+    /// </summary>
+    public async Task<WorkspaceEntity?> FindLiveCallerAsync(string tokenHash, CancellationToken ct)
     {
         var index = await tables.GetAsync(Tables.TokenHashes, ct);
-        return (await Tables.ReadAsync<TokenHashEntity>(index, tokenHash, tokenHash, ct))?.WorkspaceId;
+        if ((await Tables.ReadAsync<TokenHashEntity>(index, tokenHash, tokenHash, ct))?.WorkspaceId is not { } workspaceId) return null;
+        var (workspace, standing) = await LoadAsync(workspaceId, tokenHash, ct);
+        return standing == TokenStanding.Live ? workspace : null;
     }
-
-    public Task<WorkspaceEntity?> LoadWorkspaceAsync(string workspaceId, CancellationToken ct) => workspaces.GetAsync(workspaceId, ct);
 
     /// <summary>The workspace row and where the presented token stands with it: one point read unless the token is not live there.</summary>
     public async Task<(WorkspaceEntity? Workspace, TokenStanding Standing)> LoadAsync(string workspaceId, string tokenHash, CancellationToken ct)

@@ -91,10 +91,8 @@ public sealed class DiscoveryService(WorkspaceStore store, Tokens tokens, Hierar
             }
             else
             {
-                var callerId = await tokens.FindWorkspaceIdAsync(bearer.TokenHash!, ct);
-                if (callerId is null || callerId == targetId) return Errors.InvalidWorkspaceToken();
-                (caller, standing) = await tokens.LoadAsync(callerId, bearer.TokenHash!, ct);
-                if (standing != TokenStanding.Live) return Errors.InvalidWorkspaceToken();
+                caller = await tokens.FindLiveCallerAsync(bearer.TokenHash!, ct);
+                if (caller is null || caller.Id == targetId) return Errors.InvalidWorkspaceToken();
                 target = own;
             }
         }

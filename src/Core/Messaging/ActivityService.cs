@@ -32,18 +32,11 @@ public sealed class ActivityService(ActivityStore store, EventPublisher events, 
         var source = call.Query("source");
         if (source is not null and not ("canvas" or "agent")) return Errors.InvalidQuery("source: must be canvas or agent");
         var limitText = call.Query("limit");
-        var limit = 100;
-        if (limitText is not null && (!int.TryParse(limitText, System.Globalization.NumberStyles.None, null, out limit) || limit is < 1 or > 500))
-            return Errors.InvalidQuery("limit: must be an integer between 1 and 500");
+        if (call.IntQuery("limit", 1, 500, 100, out var badLimit) is not { } limit) return badLimit!;
         var sinceId = call.Query("since_id");
         var sinceSecsText = call.Query("since_secs");
-        int? sinceSecs = null;
-        if (sinceSecsText is not null)
-        {
-            if (!int.TryParse(sinceSecsText, System.Globalization.NumberStyles.None, null, out var s) || s is < 1 or > 2_592_000)
-                return Errors.InvalidQuery("since_secs: must be an integer between 1 and 2592000");
-            sinceSecs = s;
-        }
+        if (call.IntQuery("since_secs", 1, 2_592_000, 0, out var badSince) is not { } since) return badSince!;
+        int? sinceSecs = sinceSecsText is null ? null : since;
         var peerId = call.Query("peer_id");
         if (peerId is not null && !Ids.IsWorkspaceId(peerId)) return Errors.InvalidWorkspaceId("peer_id");
         var beforeText = call.Query("before_ts");

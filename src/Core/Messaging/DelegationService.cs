@@ -166,10 +166,7 @@ public sealed class DelegationService(
     public async Task<ApiResult> ListAsync(ApiRequest call, string sourceId)
     {
         if (call.Workspace is null) return Errors.WorkspaceNotFound();
-        var limitText = call.Query("limit");
-        var limit = 50;
-        if (limitText is not null && (!int.TryParse(limitText, System.Globalization.NumberStyles.None, null, out limit) || limit is < 1 or > 200))
-            return Errors.InvalidQuery("limit: must be an integer between 1 and 200");
+        if (call.IntQuery("limit", 1, 200, 50, out var badLimit) is not { } limit) return badLimit!;
         var table = await TableAsync(call.Aborted);
         var rows = new List<DelegationEntity>();
         await foreach (var row in table.QueryAsync<DelegationEntity>(
