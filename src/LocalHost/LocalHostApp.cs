@@ -76,7 +76,7 @@ public static class LocalHostApp
         builder.Services.AddSingleton(sp => new TimerFunctions(sp, functions, sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<TimerFunctions>>(), local.Timers));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<TimerFunctions>());
-        builder.Services.AddSingleton(sp => new QueueFunctions(sp, functions, sp.GetRequiredService<StorageOptions>(),
+        builder.Services.AddSingleton(sp => new QueueFunctions(sp, functions, sp.GetRequiredService<WorkQueues>(),
             sp.GetRequiredService<ILogger<QueueFunctions>>(), local.Queues));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<QueueFunctions>());
         customize?.Invoke(builder);

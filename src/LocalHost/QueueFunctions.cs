@@ -10,7 +10,7 @@ namespace Molecule.LocalHost;
 /// does: base64 messages, one invocation per message, delete on success, retry after a short visibility
 /// delay on failure, and after 5 dequeues move the message to "&lt;queue&gt;-poison".
 /// </summary>
-public sealed class QueueFunctions(IServiceProvider services, IReadOnlyList<FunctionDescriptor> functions, StorageOptions storage,
+public sealed class QueueFunctions(IServiceProvider services, IReadOnlyList<FunctionDescriptor> functions, WorkQueues queues,
     ILogger<QueueFunctions> logger, bool enabled) : BackgroundService
 {
     public const int MaxDequeueCount = 5;
@@ -23,17 +23,11 @@ public sealed class QueueFunctions(IServiceProvider services, IReadOnlyList<Func
 
     public IReadOnlyCollection<string> Names => triggers.Select(t => t.Name).ToList();
 
-    private QueueServiceClient Service() =>
-        storage.ConnectionString is { } cs
-            ? new QueueServiceClient(cs, WorkQueues.ClientOptions())
-            : new QueueServiceClient(storage.QueueServiceUri!, Tables.CredentialFor(storage), WorkQueues.ClientOptions());
-
     /// <summary>Processes what is in one function's queue now; returns how many messages it handled (tests call this).</summary>
     public async Task<int> DrainAsync(string name, CancellationToken ct)
     {
         var (_, queueName, method) = triggers.Single(t => t.Name == name);
-        var queue = Service().GetQueueClient(queueName);
-        await queue.CreateIfNotExistsAsync(cancellationToken: ct);
+        var queue = await queues.QueueAsync(queueName, ct);
         var handled = 0;
         while (true)
         {
@@ -59,8 +53,7 @@ public sealed class QueueFunctions(IServiceProvider services, IReadOnlyList<Func
             logger.LogWarning("queue function for {Queue} failed (dequeue {Count}): {Type}", queueName, message.DequeueCount, (e.InnerException ?? e).GetType().Name);
             if (message.DequeueCount >= MaxDequeueCount)
             {
-                var poison = Service().GetQueueClient(queueName + "-poison");
-                await poison.CreateIfNotExistsAsync(cancellationToken: ct);
+                var poison = await queues.QueueAsync(queueName + "-poison", ct);
                 await poison.SendMessageAsync(message.Body, cancellationToken: ct);
                 await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, ct);
             }

@@ -12,7 +12,7 @@ public sealed class Blobs
     public const string Plugins = "plugins";
 
     private readonly BlobServiceClient service;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<BlobContainerClient>>> containers = new();
+    private readonly CreatedOnce<BlobContainerClient> containers;
 
     public Blobs(StorageOptions options, OperationCounter counter)
     {
@@ -22,23 +22,15 @@ public sealed class Blobs
             ? new BlobServiceClient(cs, clientOptions)
             : new BlobServiceClient(options.BlobServiceUri ?? throw new InvalidOperationException("AzureWebJobsStorage__blobServiceUri is not set"),
                 Tables.CredentialFor(options), clientOptions);
+        containers = new CreatedOnce<BlobContainerClient>(async name =>
+        {
+            var container = service.GetBlobContainerClient(name);
+            await container.CreateIfNotExistsAsync(PublicAccessType.None);
+            return container;
+        });
     }
 
-    public Task<BlobContainerClient> ContainerAsync(string name, CancellationToken ct) =>
-        containers.GetOrAdd(name, n => new Lazy<Task<BlobContainerClient>>(async () =>
-        {
-            var container = service.GetBlobContainerClient(n);
-            try
-            {
-                await container.CreateIfNotExistsAsync(PublicAccessType.None);
-            }
-            catch
-            {
-                containers.TryRemove(n, out _);
-                throw;
-            }
-            return container;
-        })).Value.WaitAsync(ct);
+    public Task<BlobContainerClient> ContainerAsync(string name, CancellationToken ct) => containers.GetAsync(name, ct);
 
     public async Task WriteAsync(string container, string name, string text, CancellationToken ct) =>
         await (await ContainerAsync(container, ct)).GetBlobClient(name).UploadAsync(BinaryData.FromString(text), overwrite: true, ct);

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Azure;
 using Azure.Core;
 using Azure.Data.Tables;
@@ -22,7 +21,7 @@ public sealed class Tables
     public const string PluginInstalls = "plugininstalls";
 
     private readonly TableServiceClient service;
-    private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> clients = new();
+    private readonly CreatedOnce<TableClient> clients;
 
     public Tables(StorageOptions options, OperationCounter counter, TokenCredential? credential = null)
     {
@@ -33,6 +32,12 @@ public sealed class Tables
         service = options.ConnectionString is { } cs
             ? new TableServiceClient(cs, clientOptions)
             : new TableServiceClient(options.TableServiceUri!, credential ?? CredentialFor(options), clientOptions);
+        clients = new CreatedOnce<TableClient>(async name =>
+        {
+            var client = service.GetTableClient(name);
+            await client.CreateIfNotExistsAsync();
+            return client;
+        });
     }
 
     public static TokenCredential CredentialFor(StorageOptions options) =>
@@ -40,23 +45,7 @@ public sealed class Tables
             ? new ManagedIdentityCredential(options.ClientId is { Length: > 0 } id ? ManagedIdentityId.FromUserAssignedClientId(id) : ManagedIdentityId.SystemAssigned)
             : new DefaultAzureCredential();
 
-    public Task<TableClient> GetAsync(string name, CancellationToken cancellationToken) =>
-        clients.GetOrAdd(name, n => new Lazy<Task<TableClient>>(() => CreateAsync(n))).Value.WaitAsync(cancellationToken);
-
-    private async Task<TableClient> CreateAsync(string name)
-    {
-        var client = service.GetTableClient(name);
-        try
-        {
-            await client.CreateIfNotExistsAsync();
-        }
-        catch
-        {
-            clients.TryRemove(name, out _); // let the next call try again
-            throw;
-        }
-        return client;
-    }
+    public Task<TableClient> GetAsync(string name, CancellationToken cancellationToken) => clients.GetAsync(name, cancellationToken);
 
     /// <summary>Point read that answers null for 404 instead of throwing.</summary>
     public static async Task<T?> ReadAsync<T>(TableClient table, string partitionKey, string rowKey, CancellationToken cancellationToken)

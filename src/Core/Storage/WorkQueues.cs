@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Azure.Core;
 using Azure.Storage.Queues;
 
@@ -13,37 +12,33 @@ public sealed class WorkQueues
     public const string SecretPurge = "secret-purge";
     public const string DelegationDial = "delegation-dial";
 
-    private readonly QueueServiceClient service;
-    private readonly ConcurrentDictionary<string, Lazy<Task<QueueClient>>> queues = new();
+    private readonly CreatedOnce<QueueClient> queues;
 
     public WorkQueues(StorageOptions options, OperationCounter counter)
     {
-        var clientOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        var clientOptions = ClientOptions();
         clientOptions.AddPolicy(counter.Policy(), HttpPipelinePosition.PerRetry);
-        service = options.ConnectionString is { } cs
+        var service = Service(options, clientOptions);
+        queues = new CreatedOnce<QueueClient>(async name =>
+        {
+            var queue = service.GetQueueClient(name);
+            await queue.CreateIfNotExistsAsync();
+            return queue;
+        });
+    }
+
+    /// <summary>The queue service from the Functions storage settings (connection string or identity-based).</summary>
+    public static QueueServiceClient Service(StorageOptions options, QueueClientOptions clientOptions) =>
+        options.ConnectionString is { } cs
             ? new QueueServiceClient(cs, clientOptions)
             : new QueueServiceClient(options.QueueServiceUri ?? throw new InvalidOperationException("AzureWebJobsStorage__queueServiceUri is not set"),
                 Tables.CredentialFor(options), clientOptions);
-    }
 
     public static QueueClientOptions ClientOptions() => new() { MessageEncoding = QueueMessageEncoding.Base64 };
 
-    public async Task EnqueueAsync(string queue, string message, CancellationToken ct)
-    {
-        var client = await queues.GetOrAdd(queue, name => new Lazy<Task<QueueClient>>(async () =>
-        {
-            var q = service.GetQueueClient(name);
-            try
-            {
-                await q.CreateIfNotExistsAsync();
-            }
-            catch
-            {
-                queues.TryRemove(name, out _); // let the next call try again
-                throw;
-            }
-            return q;
-        })).Value.WaitAsync(ct);
-        await client.SendMessageAsync(message, ct);
-    }
+    /// <summary>The queue, created on first use (also how LocalHost's queue runner reaches it).</summary>
+    public Task<QueueClient> QueueAsync(string queue, CancellationToken ct) => queues.GetAsync(queue, ct);
+
+    public async Task EnqueueAsync(string queue, string message, CancellationToken ct) =>
+        await (await QueueAsync(queue, ct)).SendMessageAsync(message, ct);
 }
