@@ -13,6 +13,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
+using Molecule.Tests.Integration.Infrastructure;
+
 namespace Molecule.Tests.Integration.KeyVault;
 
 /// <summary>
@@ -58,7 +60,7 @@ public sealed class TestKeyVault : IAsyncDisposable
     {
         while (true)
         {
-            var certificate = CreateCertificate();
+            var certificate = TestTls.CreateCertificate();
             TestKeyVault? vault = null;
             var builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders();
@@ -84,14 +86,7 @@ public sealed class TestKeyVault : IAsyncDisposable
 
     /// <summary>An HTTP transport for SecretClient that trusts exactly this vault's certificate.</summary>
     public HttpClientTransport CreateTransport()
-    {
-        var thumbprint = Certificate.Thumbprint;
-        var handler = new SocketsHttpHandler
-        {
-            SslOptions = { RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && cert.GetCertHashString() == thumbprint },
-        };
-        return new HttpClientTransport(new HttpClient(handler));
-    }
+        => TestTls.PinnedTransport(Certificate);
 
     /// <summary>The next <paramref name="count"/> authorized requests (to <paramref name="path"/> only, if given) answer
     /// <paramref name="status"/>, with a Retry-After header when <paramref name="retryAfterSeconds"/> is given.</summary>
@@ -275,20 +270,6 @@ public sealed class TestKeyVault : IAsyncDisposable
 
     private static string Normalize(string path) => path.Length > 1 ? path.TrimEnd('/') : path;
 
-    private static X509Certificate2 CreateCertificate()
-    {
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddDnsName("localhost");
-        names.AddIpAddress(IPAddress.Loopback);
-        request.CertificateExtensions.Add(names.Build());
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, false));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        using var ephemeral = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
-        return X509CertificateLoader.LoadPkcs12(ephemeral.Export(X509ContentType.Pfx), null);
-    }
 
     public sealed record RecordedRequest(string Method, string Path, string? Token, string ApiVersion);
 

@@ -12,6 +12,8 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
+using Molecule.Tests.Integration.Infrastructure;
+
 namespace Molecule.Tests.Integration.Realtime;
 
 /// <summary>
@@ -43,7 +45,7 @@ public sealed class TestSignalRService : IAsyncDisposable
 
     public static async Task<TestSignalRService> StartAsync()
     {
-        var certificate = CreateCertificate();
+        var certificate = TestTls.CreateCertificate();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(certificate)));
@@ -67,14 +69,7 @@ public sealed class TestSignalRService : IAsyncDisposable
 
     /// <summary>An HTTP transport that trusts exactly this server's certificate.</summary>
     public HttpClientTransport CreateTransport()
-    {
-        var thumbprint = Certificate.Thumbprint;
-        var handler = new SocketsHttpHandler
-        {
-            SslOptions = { RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && cert.GetCertHashString() == thumbprint },
-        };
-        return new HttpClientTransport(new HttpClient(handler));
-    }
+        => TestTls.PinnedTransport(Certificate);
 
     private async Task HandleAsync(HttpContext context)
     {
@@ -114,15 +109,4 @@ public sealed class TestSignalRService : IAsyncDisposable
         await app.DisposeAsync();
     }
 
-    private static X509Certificate2 CreateCertificate()
-    {
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddIpAddress(IPAddress.Loopback);
-        request.CertificateExtensions.Add(names.Build());
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        using var ephemeral = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
-        return X509CertificateLoader.LoadPkcs12(ephemeral.Export(X509ContentType.Pfx), null);
-    }
 }
