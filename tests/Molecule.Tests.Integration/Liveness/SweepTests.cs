@@ -9,16 +9,29 @@ using Molecule.Tests.Integration.Infrastructure;
 
 namespace Molecule.Tests.Integration.Liveness;
 
-/// <summary>Derived status and the offline sweep (§2.2, §2.4), with the platform's clock under test control.</summary>
+/// <summary>
+/// Derived status and the offline sweep (§2.2, §2.4), with the platform's clock under test control. The sweep
+/// scans every workspace, and this clock runs ahead, so these tests use an Azurite of their own: on the shared
+/// one they would sweep other tests' workspaces offline.
+/// </summary>
 public sealed class SweepTests : IAsyncLifetime
 {
     private readonly FakeTimeProvider clock = new(DateTimeOffset.UtcNow);
+    private AzuriteProcess storage = null!;
     private TestPlatform platform = null!;
 
-    public async Task InitializeAsync() =>
-        platform = await TestPlatform.StartAsync(services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+    public async Task InitializeAsync()
+    {
+        storage = AzuriteProcess.Start();
+        platform = await TestPlatform.StartAsync(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = storage.ConnectionString },
+            services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+    }
 
-    public async Task DisposeAsync() => await platform.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await platform.DisposeAsync();
+        storage.Dispose();
+    }
 
     private OfflineSweep Sweep => platform.Services.GetRequiredService<OfflineSweep>();
 
