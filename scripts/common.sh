@@ -14,16 +14,20 @@ require_tools() {
   command -v npm >/dev/null || die "npm is required"
 }
 
-# Pinned Azurite from npm, into tools/azurite/node_modules (git-ignored, never global).
-install_azurite() {
-  local stamp="$AZURITE_DIR/node_modules/.molecule-lock"
-  if [[ -f "$AZURITE_JS" && -f "$stamp" ]] && cmp -s "$AZURITE_DIR/package-lock.json" "$stamp"; then
+# npm_install DIR: `npm ci` in DIR (node_modules git-ignored, never global), skipped while the lock is unchanged.
+npm_install() {
+  local dir="$1" stamp="$1/node_modules/.molecule-lock"
+  if [[ -f "$stamp" ]] && cmp -s "$dir/package-lock.json" "$stamp"; then
     return
   fi
-  log "installing Azurite (npm ci in tools/azurite)"
-  (cd "$AZURITE_DIR" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || die "npm ci in tools/azurite failed"
-  cp "$AZURITE_DIR/package-lock.json" "$stamp"
+  log "installing npm packages (npm ci in ${dir#"$REPO_ROOT"/})"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || die "npm ci in $dir failed"
+  cp "$dir/package-lock.json" "$stamp"
 }
+
+# Pinned Azurite (tools/azurite) and the canvas's SignalR browser client (tools/canvas), from npm.
+install_azurite() { npm_install "$AZURITE_DIR"; [[ -f "$AZURITE_JS" ]] || die "Azurite is missing after npm ci"; }
+install_canvas_packages() { npm_install "$REPO_ROOT/tools/canvas"; }
 
 wait_for_port() { # host port seconds
   local deadline=$((SECONDS + $3))

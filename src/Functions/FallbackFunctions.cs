@@ -11,9 +11,10 @@ namespace Molecule.Functions;
 
 /// <summary>
 /// Every request no other function takes: CORS preflights, 405 for a known path with another method,
+/// GET / redirecting to the canvas,
 /// JSON 404 for anything else. Catch-all routes rank last in both hosts' routers.
 /// </summary>
-public sealed class FallbackFunctions(ApiPipeline api)
+public sealed class FallbackFunctions(ApiPipeline api, CanvasAssets canvas)
 {
     public const string AllowMethods = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
     public const string AllowHeaders = "Authorization, Content-Type, X-Workspace-ID, X-Molecule-Org-Id, X-Timeout, A2A-Version, A2A-Extensions, traceparent, tracestate, If-None-Match";
@@ -24,6 +25,9 @@ public sealed class FallbackFunctions(ApiPipeline api)
     {
         if (HttpMethods.IsOptions(req.Method) && req.Headers.ContainsKey("Access-Control-Request-Method"))
             return api.RunAsync(req, new RouteSpec(Access.Public), _ => Task.FromResult(Preflight(req)), ct);
+        // GET / → the canvas (§3.1). The root cannot be an HTTP trigger route of its own in the Functions host.
+        if (HttpMethods.IsGet(req.Method) && req.Path.Value is null or "" or "/")
+            return api.RunAsync(req, new RouteSpec(Access.Public, Kind: RouteKind.Canvas), _ => Task.FromResult(canvas.RedirectToCanvas()), ct);
         return api.RunAsync(req, new RouteSpec(Access.Public), _ => Task.FromResult(
             RouteCatalog.AllowedMethods(req.Path.Value ?? "/") is { Count: > 0 } allow
                 ? Errors.MethodNotAllowed(allow)

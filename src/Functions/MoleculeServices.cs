@@ -18,5 +18,6 @@ public static class MoleculeServices
             .AddDiscovery()
             .AddMessaging(configuration)
             .AddPlugins()
-            .AddCanvasEvents(configuration);
+            .AddCanvasEvents(configuration)
+            .AddSingleton<CanvasAssets>();
 }
