@@ -29,6 +29,18 @@ npm_install() {
 install_azurite() { npm_install "$AZURITE_DIR"; [[ -f "$AZURITE_JS" ]] || die "Azurite is missing after npm ci"; }
 install_canvas_packages() { npm_install "$REPO_ROOT/tools/canvas"; }
 
+# Debian's Chromium for the canvas browser tests (Playwright drives it; no browser download).
+install_chromium() {
+  if [[ -n "${MOLECULE_CHROMIUM:-}" && -x "$MOLECULE_CHROMIUM" ]] || command -v chromium >/dev/null; then
+    return
+  fi
+  log "installing Chromium (apt-get install chromium)"
+  local sudo=""
+  ((EUID == 0)) || sudo="sudo"
+  $sudo apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null \
+    || die "could not install Chromium (apt-get install chromium); set MOLECULE_CHROMIUM to a Chromium binary instead"
+}
+
 wait_for_port() { # host port seconds
   local deadline=$((SECONDS + $3))
   while ((SECONDS < deadline)); do
