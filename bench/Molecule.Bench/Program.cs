@@ -4,34 +4,30 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
+using Molecule.Bench;
 using Molecule.Core.Storage;
 using Molecule.LocalHost;
 
 // Registry benchmark (issue 3): N simulated agents doing what the SDK does — register, then a heartbeat
 // and a state poll every interval — against LocalHost + Azurite, then a saturation run of heartbeats and
-// a raw Azurite point-merge run at the same concurrency. Storage operations are counted by the Table
+// a raw Azurite point-merge run at the same concurrency. `canvas` as the first argument runs the canvas
+// benchmark instead (CanvasBench.cs). Storage operations are counted by the Table
 // clients' pipeline policy, attributed per route. Everything runs on this machine; run it with
 //   dotnet run -c Release --project bench/Molecule.Bench -- --agents 5000 --interval 30 --duration 120
 var options = BenchOptions.Parse(args);
 Console.WriteLine($"agents={options.Agents} interval={options.Interval.TotalSeconds}s duration={options.Duration.TotalSeconds}s concurrency={options.Concurrency} saturate={options.Saturate.TotalSeconds}s");
 
-using var azurite = AzuriteProcess.Start();
-const string admin = "bench-admin-token";
-var app = LocalHostApp.Build(
-[
-    "--urls=http://127.0.0.1:0", $"--AzureWebJobsStorage={azurite.ConnectionString}", $"--Molecule:AdminToken={admin}",
-    $"--LocalHost:DataDirectory={Path.Combine(Path.GetTempPath(), "molecule-bench")}", "--Logging:LogLevel:Default=Warning",
-    $"--Molecule:RateLimitPerMinute={int.MaxValue}",
-], builder => builder.Logging.ClearProviders());
-app.Use(async (context, next) =>
+if (args.FirstOrDefault() == "canvas") return await Molecule.Bench.CanvasBench.RunAsync(args[1..]);
+
+await using var host = await BenchHost.StartAsync(app => app.Use(async (context, next) =>
 {
     var path = context.Request.Path.Value ?? "";
     OperationCounter.Scope.Value = path == "/registry/heartbeat" ? "heartbeat" : path.EndsWith("/state", StringComparison.Ordinal) ? "state" : "other";
     await next();
-});
-await app.StartAsync();
-var counter = app.Services.GetRequiredService<OperationCounter>();
-var baseUrl = app.Addresses().First();
+}));
+const string admin = BenchHost.AdminToken;
+var counter = host.StorageOperations;
+var baseUrl = host.BaseUrl;
 
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) })
 {
@@ -55,7 +51,9 @@ await Parallel.ForEachAsync(Enumerable.Range(0, options.Agents), new ParallelOpt
 Console.WriteLine($"setup: {options.Agents} workspaces created and claimed in {sw.Elapsed.TotalSeconds:F1}s");
 
 // 2. Fleet: each agent heartbeats and polls its state once per interval, spread evenly over the interval.
+// Nothing changes state here, so no canvas event (SignalR message) should be published: counted, not assumed.
 counter.Reset();
+host.Events.Reset();
 var heartbeatLatency = new ConcurrentBag<double>();
 var stateLatency = new ConcurrentBag<double>();
 long heartbeats = 0, polls = 0, errors = 0;
@@ -83,6 +81,7 @@ var fleet = Enumerable.Range(0, options.Agents).Select(i => Task.Run(async () =>
 await Task.WhenAll(fleet);
 var elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
 var ops = counter.Snapshot();
+var steadyEvents = host.Events.Published;
 double PerRequest(string scope, long count) => count == 0 ? 0 : ops.Where(kv => kv.Key.StartsWith(scope + "|")).Sum(kv => kv.Value) / (double)count;
 string Breakdown(string scope, long count) => string.Join(", ", ops.Where(kv => kv.Key.StartsWith(scope + "|"))
     .OrderBy(kv => kv.Key).Select(kv => $"{kv.Key[(scope.Length + 1)..]}={kv.Value / (double)count:F3}"));
@@ -104,6 +103,8 @@ var fleetReport = new
     storage_ops_per_state_poll = Math.Round(PerRequest("state", polls), 3),
     heartbeat_ops = Breakdown("heartbeat", heartbeats),
     state_ops = Breakdown("state", polls),
+    canvas_events_published = steadyEvents,
+    signalr_messages_per_agent_per_hour = Math.Round(steadyEvents / (double)options.Agents / (elapsed / 3600), 3),
 };
 Console.WriteLine("fleet: " + JsonSerializer.Serialize(fleetReport));
 
@@ -113,7 +114,7 @@ var saturated = await SaturateAsync(options, async (worker, n) =>
     var (id, token) = agents[(worker + n * options.Concurrency) % agents.Length];
     return await Heartbeat(http, id, token);
 });
-var raw = new TableClient(azurite.ConnectionString, "benchraw");
+var raw = new TableClient(host.StorageConnectionString, "benchraw");
 await raw.CreateIfNotExistsAsync();
 await Parallel.ForEachAsync(Enumerable.Range(0, options.Concurrency), async (w, ct) =>
     await raw.UpsertEntityAsync(new TableEntity("p" + w, "r") { ["Beat"] = 0L }, TableUpdateMode.Replace, ct));
@@ -136,7 +137,6 @@ Directory.CreateDirectory(Path.Combine(RepositoryRoot.Path, "artifacts"));
 var reportPath = Path.Combine(RepositoryRoot.Path, "artifacts", $"bench-registry-{options.Agents}.json");
 await File.WriteAllTextAsync(reportPath, JsonSerializer.Serialize(new { fleet = fleetReport, saturation }, new JsonSerializerOptions { WriteIndented = true }));
 Console.WriteLine($"report: {reportPath}");
-await app.StopAsync();
 return fleetReport.errors == 0 ? 0 : 1;
 
 static async Task<bool> Heartbeat(HttpClient http, string id, string token)
