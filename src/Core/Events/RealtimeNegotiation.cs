@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Molecule.Core.Api;
 
 namespace Molecule.Core.Events;
@@ -25,11 +26,21 @@ public sealed class SignalRServiceNegotiator(SignalRServiceEvents service) : IRe
 }
 
 /// <summary>POST /realtime/negotiate (admin).</summary>
-public sealed class RealtimeService(IRealtimeNegotiator negotiator)
+public sealed class RealtimeService(IRealtimeNegotiator negotiator, ILogger<RealtimeService> logger)
 {
     public async Task<ApiResult> NegotiateAsync(ApiRequest call)
     {
-        var connection = await negotiator.NegotiateAsync(call.BaseUrl, call.Aborted);
+        RealtimeConnection? connection;
+        try
+        {
+            connection = await negotiator.NegotiateAsync(call.BaseUrl, call.Aborted);
+        }
+        catch (Exception e) when (e is Azure.RequestFailedException or HttpRequestException)
+        {
+            // The service refused or could not be reached: the canvas falls back to polling and retries.
+            logger.LogWarning("realtime negotiate failed: {Type} {Status}", e.GetType().Name, (e as Azure.RequestFailedException)?.Status);
+            return ApiResult.Error(503, "realtime service unavailable — retry shortly").WithHeader("Retry-After", "5");
+        }
         if (connection is null) return ApiResult.Error(503, "realtime delivery not configured");
         // camelCase here only: the @microsoft/signalr client reads a redirect as {url, accessToken}.
         return ApiResult.Ok(new System.Text.Json.Nodes.JsonObject { ["url"] = connection.Url, ["accessToken"] = connection.AccessToken });
