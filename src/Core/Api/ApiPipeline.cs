@@ -45,12 +45,12 @@ public sealed class ApiPipeline(
         }
         catch (Exception e) when (IsStorageUnavailable(e))
         {
-            logger.LogWarning("storage unavailable: {Type} {Status}", e.GetType().Name, (e as RequestFailedException)?.Status);
+            logger.LogWarning("storage unavailable: {Type} {Status} in {Method} {Path} (request {RequestId})", e.GetType().Name, (e as RequestFailedException)?.Status, http.Method, http.Path.Value, RequestId(http));
             result = Errors.Unavailable();
         }
         catch (Exception e)
         {
-            logger.LogError(e, "unhandled failure in {Method} {Path}", http.Method, http.Path.Value);
+            logger.LogError(e, "unhandled failure in {Method} {Path} (request {RequestId})", http.Method, http.Path.Value, RequestId(http));
             result = Errors.Internal();
         }
         return Decorate(http, result, route.Kind, limit);
