@@ -80,6 +80,10 @@ public static class CanvasBench
             window.__counter = connection;
         }", BenchHost.AdminToken);
         foreach (var (agent, agentToken) in fleet) await HeartbeatAsync(http, agent, agentToken, 0.0); // settle: every agent online, same payload from now on
+        // The counter must be able to see a message: one agent goes degraded and back (two events) before counting starts.
+        await HeartbeatAsync(http, fleet[0].Id, fleet[0].Token, 0.6);
+        await HeartbeatAsync(http, fleet[0].Id, fleet[0].Token, 0.0);
+        await page.WaitForFunctionAsync("() => window.__received >= 2", null, new() { Timeout = 30_000 });
         await Task.Delay(500);
         await page.EvaluateAsync("() => { window.__received = 0; }");
         host.Events.Reset();

@@ -14,10 +14,10 @@ using Molecule.LocalHost;
 // benchmark instead (CanvasBench.cs). Storage operations are counted by the Table
 // clients' pipeline policy, attributed per route. Everything runs on this machine; run it with
 //   dotnet run -c Release --project bench/Molecule.Bench -- --agents 5000 --interval 30 --duration 120
+if (args.FirstOrDefault() == "canvas") return await Molecule.Bench.CanvasBench.RunAsync(args[1..]);
+
 var options = BenchOptions.Parse(args);
 Console.WriteLine($"agents={options.Agents} interval={options.Interval.TotalSeconds}s duration={options.Duration.TotalSeconds}s concurrency={options.Concurrency} saturate={options.Saturate.TotalSeconds}s");
-
-if (args.FirstOrDefault() == "canvas") return await Molecule.Bench.CanvasBench.RunAsync(args[1..]);
 
 await using var host = await BenchHost.StartAsync(app => app.Use(async (context, next) =>
 {
