@@ -300,6 +300,13 @@ function select(id) {
   detail.show(selectedId);
 }
 
+/** A selection by the operator: on a narrow (one-column) layout, bring the details into view. */
+function chooseFromTree(id) {
+  select(id);
+  const panel = $("detail");
+  if (panel.getBoundingClientRect().top > window.innerHeight) panel.scrollIntoView({ block: "start" });
+}
+
 function visibleItems() {
   return [...$("tree").querySelectorAll("li.node")].filter((li) => li.offsetParent !== null);
 }
@@ -309,7 +316,7 @@ function onTreeKey(event) {
   if (!li || event.target !== li) return;
   if (event.key === "Enter" || event.key === " ") {
     event.preventDefault();
-    select(li.dataset.workspaceId);
+    chooseFromTree(li.dataset.workspaceId);
     return;
   }
   const items = visibleItems();
@@ -422,7 +429,7 @@ function wire() {
   $("created").addEventListener("close", closeCreated);
   $("tree").addEventListener("click", (event) => {
     const li = event.target.closest("li.node");
-    if (li) select(li.dataset.workspaceId);
+    if (li) chooseFromTree(li.dataset.workspaceId);
   });
   $("tree").addEventListener("keydown", onTreeKey);
   document.addEventListener("click", (event) => {

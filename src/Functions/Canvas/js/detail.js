@@ -83,9 +83,9 @@ export function createDetail({ model, selected, select, refresh, upsert, descend
     $("detail-title").textContent = w.name || "(unnamed)";
     const sub = $("detail-sub");
     clear(sub);
-    sub.append(h("span", { class: "status-pill", dataset: { status: w.status }, text: statusLabel(w.status) }),
-      w.runtime === "external" ? h("span", { class: "remote-badge", text: "REMOTE" }) : null,
-      w.role ? h("span", { text: " " + w.role }) : null);
+    sub.append(h("span", { class: "status-pill", dataset: { status: w.status }, text: statusLabel(w.status) }));
+    if (w.runtime === "external") sub.append(h("span", { class: "remote-badge", text: "REMOTE" }));
+    if (w.role) sub.append(h("span", { class: "detail-role", text: w.role }));
     const paused = w.status === "paused", removed = w.status === "removed";
     $("pause").disabled = paused || removed;
     $("resume").disabled = !paused;
