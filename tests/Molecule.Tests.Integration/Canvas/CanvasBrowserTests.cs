@@ -72,6 +72,32 @@ public sealed class CanvasBrowserTests(BrowserFixture browser, PlatformFixture f
     }
 
     [Fact]
+    public async Task Names_and_cards_from_the_API_are_shown_as_text_never_as_markup()
+    {
+        const string markup = "<img src=x class=injected onerror=\"document.title='pwned'\">";
+        var agent = await platform.CreateClaimedAsync("x" + markup);
+        var card = new JsonObject
+        {
+            ["name"] = "card" + markup, ["description"] = "desc" + markup,
+            ["skills"] = new JsonArray(new JsonObject { ["name"] = "skill" + markup, ["tags"] = new JsonArray("tag" + markup) }),
+        };
+        (await platform.RegisterAsync(agent.Id, agent.Token, card: card)).AssertStatus(200);
+        (await platform.HeartbeatAsync(agent.Id, agent.Token, currentTask: "task" + markup)).AssertStatus(200);
+        await using var canvas = await browser.OpenAsync(platform, nameof(Names_and_cards_from_the_API_are_shown_as_text_never_as_markup));
+        await canvas.SignInLiveAsync();
+
+        await canvas.SelectAsync(agent.Id);
+
+        await Expect(canvas.NodeField(agent.Id, ".node-name")).ToHaveTextAsync("x" + markup);
+        await Expect(canvas.NodeField(agent.Id, ".current-task")).ToHaveTextAsync("task" + markup);
+        await Expect(canvas.Locator("#detail-card")).ToContainTextAsync("desc" + markup);
+        await Expect(canvas.Locator("#detail-card .skill")).ToContainTextAsync("skill" + markup);
+        await Expect(canvas.Locator("img.injected")).ToHaveCountAsync(0);
+        Assert.NotEqual("pwned", await canvas.Page.TitleAsync());
+        canvas.AssertNoErrors();
+    }
+
+    [Fact]
     public async Task Creating_a_workspace_shows_its_id_snippets_and_token_once()
     {
         var parent = RegistryApi.Id(await platform.CreateWorkspaceAsync(Unique("parent")));
@@ -105,6 +131,7 @@ public sealed class CanvasBrowserTests(BrowserFixture browser, PlatformFixture f
         // shown once: closing the dialog drops it from the page
         await canvas.Page.Keyboard.PressAsync("Escape");
         await Expect(canvas.Locator("#created")).ToBeHiddenAsync();
+        await Expect(canvas.Locator("#created-token")).ToBeEmptyAsync(); // cleared by the dialog's close event
         Assert.DoesNotContain(token!, await canvas.Page.ContentAsync());
         await Expect(canvas.Locator($"li[data-workspace-id=\"{parent}\"] li[data-workspace-id=\"{id}\"]")).ToBeVisibleAsync();
         await Expect(canvas.Locator("#detail")).ToHaveAttributeAsync("data-workspace-id", id!);
@@ -174,7 +201,13 @@ public sealed class CanvasBrowserTests(BrowserFixture browser, PlatformFixture f
             await Expect(canvas.NodeField(id, ".status-label")).ToHaveTextAsync("Paused");
         }
         Assert.Equal("paused", (await platform.GetAsAdminAsync(grandchild))["status"]!.GetValue<string>());
-        await Expect(canvas.Locator("#resume")).ToBeEnabledAsync();
+
+        await canvas.Locator("#resume").ClickAsync();
+        foreach (var id in new[] { root, child, grandchild })
+            await Expect(canvas.NodeField(id, ".status-label")).ToHaveTextAsync("Awaiting agent");
+        await Expect(canvas.Locator("#resume")).ToBeDisabledAsync();
+        await canvas.Locator("#pause").ClickAsync();
+        await Expect(canvas.Node(grandchild)).ToHaveAttributeAsync("data-status", "paused");
 
         await canvas.Locator("#delete").ClickAsync();
         await Expect(canvas.Locator("#delete-dialog")).ToBeVisibleAsync();

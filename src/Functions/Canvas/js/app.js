@@ -17,6 +17,7 @@ let refreshing = null;
 let refreshAgain = false;
 let liveTimer = null;
 let refreshSoonTimer = null;
+let generation = 0;               // bumped on sign-in/out: answers to older requests are dropped
 
 const detail = createDetail({
   model,
@@ -61,6 +62,8 @@ function enterApp(workspaces) {
   $("app-tools").hidden = false;
   replaceModel(workspaces);
   if (realtime) realtime.stop();
+  generation++;
+  refreshing = null;
   realtime = createRealtime({
     token: () => session.token,
     onEvent: applyEvent,
@@ -74,6 +77,9 @@ function enterApp(workspaces) {
 
 function signOut() {
   session.clear();
+  generation++;
+  refreshing = null;
+  clearTimeout(refreshSoonTimer);
   if (realtime) realtime.stop();
   realtime = null;
   clearInterval(liveTimer);
@@ -105,10 +111,12 @@ function showConnection(state) {
 async function refresh() {
   if (!session.token) return;
   if (refreshing) { refreshAgain = true; return refreshing; }
+  const mine = generation;
   refreshing = (async () => {
     do {
       refreshAgain = false;
       const result = await api.listWorkspaces(showRemoved);
+      if (mine !== generation || !session.token) return;
       if (result.status === 401) { signOut(); $("sign-in-error").textContent = "The admin token is no longer accepted. Sign in again."; return; }
       if (result.status === 200 && Array.isArray(result.body)) replaceModel(result.body);
     } while (refreshAgain);
@@ -128,6 +136,7 @@ function replaceModel(list) {
 }
 
 function applyEvent(e) {
+  if (!session.token) return;
   const id = e.workspace_id;
   const p = e.payload || {};
   if (e.event === "AGENT_MESSAGE") { detail.agentMessage(id, p); return; }
@@ -189,6 +198,17 @@ function childrenOf(id) {
   return [...model.values()].filter((w) => (w.parent_id || null) === id);
 }
 
+/** parent id (or null for roots, including workspaces whose parent is not in view) → children, in API order */
+function childrenMap() {
+  const map = new Map();
+  for (const w of model.values()) {
+    const parent = w.parent_id && model.has(w.parent_id) ? w.parent_id : null;
+    if (!map.has(parent)) map.set(parent, []);
+    map.get(parent).push(w);
+  }
+  return map;
+}
+
 function descendants(id) {
   const out = [];
   const walk = (pid, depth) => {
@@ -205,18 +225,18 @@ function descendants(id) {
 
 function render() {
   // roots: no parent, or a parent not in view (e.g. removed and hidden)
-  const roots = [...model.values()].filter((w) => !w.parent_id || !model.has(w.parent_id));
   const key = JSON.stringify([...model.values()].map((w) => [w.id, model.has(w.parent_id) ? w.parent_id : null]));
   for (const id of [...nodes.keys()]) if (!model.has(id)) { nodes.get(id).remove(); nodes.delete(id); }
   for (const w of model.values()) updateNode(nodeFor(w), w);
   if (key !== structureKey) {
     structureKey = key;
     const tree = $("tree");
+    const children = childrenMap();
     const place = (list, ul) => {
       for (const w of list) {
         const li = nodes.get(w.id);
         ul.append(li);
-        const kids = childrenOf(w.id);
+        const kids = children.get(w.id) || [];
         const group = li.querySelector(":scope > ul");
         if (kids.length) {
           li.setAttribute("aria-expanded", "true");
@@ -225,7 +245,7 @@ function render() {
         group.hidden = kids.length === 0;
       }
     };
-    place(roots, tree);
+    place(children.get(null) || [], tree);
   }
   $("tree-empty").hidden = model.size > 0;
   const visible = [...model.values()].filter((w) => w.status !== "removed").length;
