@@ -182,6 +182,40 @@ public sealed class CanvasBrowserTests(BrowserFixture browser, PlatformFixture f
     }
 
     [Fact]
+    public async Task A_list_answer_older_than_a_live_event_does_not_undo_it()
+    {
+        var agent = await platform.CreateClaimedAsync(Unique("racer"));
+        await using var canvas = await browser.OpenAsync(platform, nameof(A_list_answer_older_than_a_live_event_does_not_undo_it));
+        await canvas.SignInLiveAsync();
+        await Expect(canvas.Node(agent.Id)).ToHaveAttributeAsync("data-status", "awaiting_agent");
+        // the next list read is answered with a snapshot taken now but delivered only after the agent came online
+        var snapshotTaken = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        await canvas.Page.RouteAsync(url => new Uri(url).AbsolutePath == "/workspaces", async route =>
+        {
+            if (route.Request.Method != "GET") { await route.ContinueAsync(); return; }
+            var stale = await route.FetchAsync();
+            snapshotTaken.TrySetResult();
+            await release.Task;
+            await route.FulfillAsync(new() { Response = stale });
+        });
+
+        await canvas.Locator("#show-removed").CheckAsync(); // re-reads the list
+        await snapshotTaken.Task.WaitAsync(TimeSpan.FromSeconds(15));
+        (await platform.RegisterAsync(agent.Id, agent.Token)).AssertStatus(200);
+        await Expect(canvas.Node(agent.Id)).ToHaveAttributeAsync("data-status", "online");
+        var finished = canvas.Page.WaitForRequestFinishedAsync(new() { Predicate = r => r.Url.Contains("/workspaces?include_removed=true") });
+        release.SetResult();
+
+        await finished;
+        await canvas.Page.UnrouteAllAsync(new() { Behavior = UnrouteBehavior.Wait });
+        await canvas.Page.EvaluateAsync("new Promise(done => setTimeout(done, 100))"); // let the page handle the answer
+        Assert.Equal("online", await canvas.Node(agent.Id).GetAttributeAsync("data-status"));
+        await Expect(canvas.NodeField(agent.Id, ".status-label")).ToHaveTextAsync("Online");
+        canvas.AssertNoErrors();
+    }
+
+    [Fact]
     public async Task Pause_and_delete_with_cascade_confirmation_from_the_UI()
     {
         var root = RegistryApi.Id(await platform.CreateWorkspaceAsync(Unique("team")));

@@ -17,6 +17,7 @@ let refreshing = null;
 let refreshAgain = false;
 let liveTimer = null;
 let refreshSoonTimer = null;
+let eventsDuringRead = null;      // events that arrive while a list read is in flight: re-applied on its answer
 let generation = 0;               // bumped on sign-in/out: answers to older requests are dropped
 
 const detail = createDetail({
@@ -115,10 +116,18 @@ async function refresh() {
   refreshing = (async () => {
     do {
       refreshAgain = false;
+      eventsDuringRead = [];
       const result = await api.listWorkspaces(showRemoved);
+      const newer = eventsDuringRead;
+      eventsDuringRead = null;
       if (mine !== generation || !session.token) return;
       if (result.status === 401) { signOut(); $("sign-in-error").textContent = "The admin token is no longer accepted. Sign in again."; return; }
-      if (result.status === 200 && Array.isArray(result.body)) replaceModel(result.body);
+      if (result.status === 200 && Array.isArray(result.body)) {
+        // the answer may predate events already applied: apply them again on top of it
+        replaceModel(result.body, false);
+        for (const e of newer) applyWorkspaceEvent(e, false);
+        render();
+      }
     } while (refreshAgain);
   })();
   try { await refreshing; } finally { refreshing = null; }
@@ -129,10 +138,10 @@ function refreshSoon() {
   refreshSoonTimer = setTimeout(refresh, 250);
 }
 
-function replaceModel(list) {
+function replaceModel(list, draw = true) {
   model.clear();
   for (const w of list) if (w && w.id) model.set(w.id, w);
-  render();
+  if (draw) render();
 }
 
 function applyEvent(e) {
@@ -142,6 +151,13 @@ function applyEvent(e) {
   if (e.event === "AGENT_MESSAGE") { detail.agentMessage(id, p); return; }
   if (e.event === "ACTIVITY_LOGGED") { detail.activityLogged(id); return; }
   if (e.event === "SECRETS_CHANGED") { detail.secretsChanged(id); return; }
+  if (eventsDuringRead) eventsDuringRead.push(e);
+  applyWorkspaceEvent(e, true);
+}
+
+function applyWorkspaceEvent(e, draw) {
+  const id = e.workspace_id;
+  const p = e.payload || {};
   if (!id) return;
   let w = model.get(id);
   if (!w) {
@@ -152,9 +168,9 @@ function applyEvent(e) {
         last_error_rate: 0, last_heartbeat_at: null, created_at: e.timestamp,
       };
       model.set(id, w);
-      render();
+      if (draw) render();
     }
-    if (e.event !== "WORKSPACE_REMOVED" || showRemoved) refreshSoon(); // complete what an event cannot tell
+    if (draw && (e.event !== "WORKSPACE_REMOVED" || showRemoved)) refreshSoon(); // complete what an event cannot tell
     return;
   }
   switch (e.event) {
@@ -191,7 +207,7 @@ function applyEvent(e) {
       break;
     default: return;
   }
-  render();
+  if (draw) render();
 }
 
 function childrenOf(id) {
