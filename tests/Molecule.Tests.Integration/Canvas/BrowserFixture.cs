@@ -60,6 +60,7 @@ public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
 public sealed class CanvasPage : IAsyncDisposable
 {
     public static readonly float Timeout = 15_000;
+    private const int MaxScreenshotHeight = 4_000;
 
     private readonly IBrowserContext context;
     private readonly string testName;
@@ -126,10 +127,16 @@ public sealed class CanvasPage : IAsyncDisposable
     {
         var directory = Path.Combine(RepositoryRoot.Path, "artifacts", "test-results", "screenshots");
         Directory.CreateDirectory(directory);
+        // the whole page, up to a bound: on the shared storage of a full test run the tree holds every test's
+        // workspaces, and a page tens of thousands of pixels tall is slow to capture on a busy machine
+        var height = await Page.EvaluateAsync<int>("document.documentElement.scrollHeight");
+        var width = Page.ViewportSize?.Width ?? 1280;
         await Page.ScreenshotAsync(new PageScreenshotOptions
         {
             Path = Path.Combine(directory, testName + (suffix is null ? "" : "-" + suffix) + ".png"),
             FullPage = true,
+            Clip = new Clip { X = 0, Y = 0, Width = width, Height = Math.Min(height, MaxScreenshotHeight) },
+            Timeout = 60_000,
         });
     }
 

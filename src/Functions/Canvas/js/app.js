@@ -197,8 +197,12 @@ function applyWorkspaceEvent(e, draw) {
       w.status = "removed";
       w.removed_at = p.removed_at || e.timestamp;
       if (!showRemoved) model.delete(id);
-      break;
-    case "WORKSPACE_UPDATED": Object.assign(w, p.changed || {}); break;
+      if (draw) render();
+      return;
+    case "WORKSPACE_UPDATED":
+      Object.assign(w, p.changed || {});
+      if (draw) render();
+      return;
     case "AGENT_CARD_UPDATED": w.agent_card = p.agent_card ?? null; break;
     case "TASK_UPDATED":
       w.current_task = p.current_task ?? "";
@@ -207,7 +211,14 @@ function applyWorkspaceEvent(e, draw) {
       break;
     default: return;
   }
-  if (draw) render();
+  if (draw) renderOne(id); // the tree's shape is unchanged: touch only this node
+}
+
+function renderOne(id) {
+  const w = model.get(id), li = nodes.get(id);
+  if (!w || !li) { render(); return; }
+  updateNode(li, w);
+  if (id === selectedId) detail.update();
 }
 
 function childrenOf(id) {
