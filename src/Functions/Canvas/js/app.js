@@ -1,7 +1,7 @@
 // The Molecule canvas: sign-in, the organisation tree with live status, and admin actions on one workspace.
 import { api, describeError, session } from "./api.js";
 import { $, h, clear, statusLabel, ago, percent, time, copyText } from "./dom.js";
-import { cardSummary, cardDetail } from "./cards.js";
+import { cardSummary } from "./cards.js";
 import { createRealtime } from "./realtime.js";
 import { createDetail } from "./detail.js";
 

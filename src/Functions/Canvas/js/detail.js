@@ -1,6 +1,6 @@
 // The selected workspace: facts, pause/resume/delete, agent card, chat, activity, secrets and tokens.
 import { api, describeError } from "./api.js";
-import { $, h, clear, statusLabel, ago, percent, time, copyText } from "./dom.js";
+import { $, h, clear, statusLabel, ago, percent, time } from "./dom.js";
 import { cardDetail } from "./cards.js";
 
 const JSONRPC_CODES = {
