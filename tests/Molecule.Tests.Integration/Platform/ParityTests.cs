@@ -64,7 +64,9 @@ public sealed class ParityTests(PlatformFixture fixture) : IClassFixture<Platfor
         var reached = 0;
         foreach (var function in functions)
         {
-            var path = "/" + Regex.Replace(function.Route!, @"\{[^}]+\}", Guid.NewGuid().ToString());
+            // the canvas catch-all answers a JSON 404 for an unknown asset by contract, so ask it for a real one
+            var path = function.Route == "canvas/{*asset}" ? "/canvas/index.html"
+                : "/" + Regex.Replace(function.Route!, @"\{[^}]+\}", Guid.NewGuid().ToString());
             foreach (var method in function.Methods)
             {
                 var response = await platform.SendAsync(new HttpMethod(method), path);
