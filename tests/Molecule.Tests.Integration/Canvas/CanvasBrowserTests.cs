@@ -182,6 +182,29 @@ public sealed class CanvasBrowserTests(BrowserFixture browser, PlatformFixture f
     }
 
     [Fact]
+    public async Task Keyboard_focus_and_selection_stay_on_a_node_while_other_workspaces_arrive_live()
+    {
+        var first = RegistryApi.Id(await platform.CreateWorkspaceAsync(Unique("focused")));
+        await using var canvas = await browser.OpenAsync(platform, nameof(Keyboard_focus_and_selection_stay_on_a_node_while_other_workspaces_arrive_live));
+        await canvas.SignInLiveAsync();
+        await canvas.Node(first).FocusAsync();
+        await canvas.Node(first).PressAsync("Enter");
+        await Expect(canvas.Locator("#detail")).ToHaveAttributeAsync("data-workspace-id", first);
+
+        // new roots and a child of the focused node change the tree's shape: each arrives as a live event
+        var arrivals = new List<string>();
+        for (var i = 0; i < 3; i++) arrivals.Add(RegistryApi.Id(await platform.CreateWorkspaceAsync(Unique("arrival"))));
+        arrivals.Add(RegistryApi.Id(await platform.CreateWorkspaceAsync(Unique("child"), parentId: first)));
+        foreach (var id in arrivals) await Expect(canvas.Node(id)).ToBeAttachedAsync();
+        await Expect(canvas.Node(first).Locator($"li[data-workspace-id=\"{arrivals[^1]}\"]")).ToBeAttachedAsync();
+
+        await Expect(canvas.Node(first)).ToBeFocusedAsync();
+        await Expect(canvas.Node(first)).ToHaveAttributeAsync("aria-selected", "true");
+        await Expect(canvas.Locator("#detail")).ToHaveAttributeAsync("data-workspace-id", first);
+        canvas.AssertNoErrors();
+    }
+
+    [Fact]
     public async Task A_list_answer_older_than_a_live_event_does_not_undo_it()
     {
         var agent = await platform.CreateClaimedAsync(Unique("racer"));

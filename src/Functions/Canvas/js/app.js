@@ -259,10 +259,13 @@ function render() {
     structureKey = key;
     const tree = $("tree");
     const children = childrenMap();
+    const focused = document.activeElement;
+    // move only the nodes that are out of place: moving an element blurs it, and a live arrival must not take a
+    // keyboard user's focus (or a pointer's target) away from the node they are on
     const place = (list, ul) => {
-      for (const w of list) {
+      for (const [i, w] of list.entries()) {
         const li = nodes.get(w.id);
-        ul.append(li);
+        if (ul.children[i] !== li) ul.insertBefore(li, ul.children[i] || null);
         const kids = children.get(w.id) || [];
         const group = li.querySelector(":scope > ul");
         if (kids.length) {
@@ -273,6 +276,8 @@ function render() {
       }
     };
     place(children.get(null) || [], tree);
+    // a node that had to move (a new parent) keeps the focus it had
+    if (focused && focused !== document.activeElement && focused.isConnected && tree.contains(focused)) focused.focus({ preventScroll: true });
   }
   $("tree-empty").hidden = model.size > 0;
   const visible = [...model.values()].filter((w) => w.status !== "removed").length;
