@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Molecule.Core.Events;
 using Molecule.Core.Storage;
@@ -70,5 +72,35 @@ public sealed class CountingEvents(ICanvasEvents inner) : ICanvasEvents
     {
         Interlocked.Increment(ref published);
         return inner.PublishAsync(canvasEvent, cancellationToken);
+    }
+}
+
+/// <summary>What a simulated agent (and the admin who creates it) sends, for both benchmarks.</summary>
+public static class BenchAgent
+{
+    /// <summary>Creates a workspace as the admin and claims it with the SDK's first register; returns its id and token.</summary>
+    public static async Task<(string Id, string Token)> CreateAsync(HttpClient http, string name, CancellationToken cancellationToken = default)
+    {
+        using var create = new HttpRequestMessage(HttpMethod.Post, "/workspaces") { Content = JsonContent.Create(new { name, role = "bench" }) };
+        create.Headers.Authorization = new("Bearer", BenchHost.AdminToken);
+        using var created = await http.SendAsync(create, cancellationToken);
+        var id = (await created.Content.ReadFromJsonAsync<JsonObject>(cancellationToken))!["id"]!.GetValue<string>();
+        using var registered = await http.PostAsJsonAsync("/registry/register",
+            new { id, url = "remote://no-inbound", agent_card = new { name, description = "benchmark agent", version = "1.0.0", skills = Array.Empty<object>() } },
+            cancellationToken);
+        return (id, (await registered.Content.ReadFromJsonAsync<JsonObject>(cancellationToken))!["auth_token"]!.GetValue<string>());
+    }
+
+    /// <summary>One heartbeat; an error rate ≥ 0.5 makes an online agent degraded, 0 brings it back.</summary>
+    public static async Task<bool> HeartbeatAsync(HttpClient http, string id, string token, double errorRate = 0.0)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/registry/heartbeat")
+        {
+            Content = JsonContent.Create(new { workspace_id = id, current_task = "", active_tasks = 0, error_rate = errorRate, sample_error = errorRate > 0 ? "simulated" : "", uptime_seconds = 1 }),
+        };
+        request.Headers.Authorization = new("Bearer", token);
+        using var response = await http.SendAsync(request);
+        await response.Content.ReadAsByteArrayAsync();
+        return response.IsSuccessStatusCode;
     }
 }

@@ -41,7 +41,7 @@ public static class CanvasBench
         await page.WaitForSelectorAsync("#connection[data-state=live]", new() { Timeout = 30_000 });
 
         // 1. Heartbeat → DOM latency.
-        var (id, token) = await CreateAgentAsync(http, "latency-agent");
+        var (id, token) = await BenchAgent.CreateAsync(http, "latency-agent");
         await page.WaitForSelectorAsync($"[data-workspace-id='{id}'][data-status='online']", new() { Timeout = 30_000 });
         await page.EvaluateAsync(@"id => {
             window.__statusChanges = [];
@@ -60,7 +60,7 @@ public static class CanvasBench
         {
             var target = i % 2 == 0 ? "degraded" : "online";
             var sent = (DateTime.UtcNow - DateTime.UnixEpoch).TotalMilliseconds;
-            if (!await HeartbeatAsync(http, id, token, target == "degraded" ? 0.6 : 0.0)) throw new InvalidOperationException("heartbeat failed");
+            if (!await BenchAgent.HeartbeatAsync(http, id, token, target == "degraded" ? 0.6 : 0.0)) throw new InvalidOperationException("heartbeat failed");
             var shown = await page.WaitForFunctionAsync(
                 "([status, after]) => window.__statusChanges.find(c => c.status === status && c.t >= after - 5)?.t ?? null",
                 new object[] { target, sent }, new() { Timeout = 30_000 });
@@ -71,7 +71,7 @@ public static class CanvasBench
 
         // 2. Steady state: a second hub connection in the page counts every message the hub delivers.
         var fleet = new List<(string Id, string Token)>();
-        for (var i = 0; i < agents; i++) fleet.Add(await CreateAgentAsync(http, $"steady-{i}"));
+        for (var i = 0; i < agents; i++) fleet.Add(await BenchAgent.CreateAsync(http, $"steady-{i}"));
         await page.EvaluateAsync(@"async token => {
             window.__received = 0;
             const connection = new signalR.HubConnectionBuilder().withUrl('/realtime', { accessTokenFactory: () => token }).build();
@@ -79,10 +79,10 @@ public static class CanvasBench
             await connection.start();
             window.__counter = connection;
         }", BenchHost.AdminToken);
-        foreach (var (agent, agentToken) in fleet) await HeartbeatAsync(http, agent, agentToken, 0.0); // settle: every agent online, same payload from now on
+        foreach (var (agent, agentToken) in fleet) await BenchAgent.HeartbeatAsync(http, agent, agentToken, 0.0); // settle: every agent online, same payload from now on
         // The counter must be able to see a message: one agent goes degraded and back (two events) before counting starts.
-        await HeartbeatAsync(http, fleet[0].Id, fleet[0].Token, 0.6);
-        await HeartbeatAsync(http, fleet[0].Id, fleet[0].Token, 0.0);
+        await BenchAgent.HeartbeatAsync(http, fleet[0].Id, fleet[0].Token, 0.6);
+        await BenchAgent.HeartbeatAsync(http, fleet[0].Id, fleet[0].Token, 0.0);
         await page.WaitForFunctionAsync("() => window.__received >= 2", null, new() { Timeout = 30_000 });
         await Task.Delay(500);
         await page.EvaluateAsync("() => { window.__received = 0; }");
@@ -96,7 +96,7 @@ public static class CanvasBench
             {
                 var wait = due - clock.Elapsed;
                 if (wait > TimeSpan.Zero) await Task.Delay(wait);
-                if (!await HeartbeatAsync(http, agent.Id, agent.Token, 0.0)) throw new InvalidOperationException("heartbeat failed");
+                if (!await BenchAgent.HeartbeatAsync(http, agent.Id, agent.Token, 0.0)) throw new InvalidOperationException("heartbeat failed");
                 Interlocked.Increment(ref heartbeats);
                 due += beat;
             }
@@ -126,28 +126,6 @@ public static class CanvasBench
         await File.WriteAllTextAsync(reportPath, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
         Console.WriteLine($"report: {reportPath}");
         return 0;
-    }
-
-    private static async Task<(string Id, string Token)> CreateAgentAsync(HttpClient http, string name)
-    {
-        using var create = new HttpRequestMessage(HttpMethod.Post, "/workspaces") { Content = JsonContent.Create(new { name, role = "bench" }) };
-        create.Headers.Authorization = new("Bearer", BenchHost.AdminToken);
-        using var created = await http.SendAsync(create);
-        var id = (await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
-        using var registered = await http.PostAsJsonAsync("/registry/register",
-            new { id, url = "remote://no-inbound", agent_card = new { name, description = "canvas benchmark agent", version = "1.0.0", skills = Array.Empty<object>() } });
-        return (id, (await registered.Content.ReadFromJsonAsync<JsonObject>())!["auth_token"]!.GetValue<string>());
-    }
-
-    private static async Task<bool> HeartbeatAsync(HttpClient http, string id, string token, double errorRate)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/registry/heartbeat")
-        {
-            Content = JsonContent.Create(new { workspace_id = id, current_task = "", active_tasks = 0, error_rate = errorRate, sample_error = errorRate > 0 ? "simulated" : "", uptime_seconds = 1 }),
-        };
-        request.Headers.Authorization = new("Bearer", token);
-        using var response = await http.SendAsync(request);
-        return response.IsSuccessStatusCode;
     }
 
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];

@@ -25,7 +25,6 @@ await using var host = await BenchHost.StartAsync(app => app.Use(async (context,
     OperationCounter.Scope.Value = path == "/registry/heartbeat" ? "heartbeat" : path.EndsWith("/state", StringComparison.Ordinal) ? "state" : "other";
     await next();
 }));
-const string admin = BenchHost.AdminToken;
 var counter = host.StorageOperations;
 var baseUrl = host.BaseUrl;
 
@@ -40,13 +39,7 @@ var sw = Stopwatch.StartNew();
 var agents = new (string Id, string Token)[options.Agents];
 await Parallel.ForEachAsync(Enumerable.Range(0, options.Agents), new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency }, async (i, ct) =>
 {
-    using var create = new HttpRequestMessage(HttpMethod.Post, "/workspaces") { Content = JsonContent.Create(new { name = $"bench-{i}" }) };
-    create.Headers.Authorization = new("Bearer", admin);
-    using var created = await http.SendAsync(create, ct);
-    var id = (await created.Content.ReadFromJsonAsync<JsonObject>(ct))!["id"]!.GetValue<string>();
-    using var registered = await http.PostAsJsonAsync("/registry/register",
-        new { id, url = "remote://no-inbound", agent_card = new { name = $"bench-{i}", skills = Array.Empty<object>() } }, ct);
-    agents[i] = (id, (await registered.Content.ReadFromJsonAsync<JsonObject>(ct))!["auth_token"]!.GetValue<string>());
+    agents[i] = await BenchAgent.CreateAsync(http, $"bench-{i}", ct);
 });
 Console.WriteLine($"setup: {options.Agents} workspaces created and claimed in {sw.Elapsed.TotalSeconds:F1}s");
 
@@ -67,7 +60,7 @@ var fleet = Enumerable.Range(0, options.Agents).Select(i => Task.Run(async () =>
     {
         var wait = due - Stopwatch.GetElapsedTime(start);
         if (wait > TimeSpan.Zero) await Task.Delay(wait);
-        var (ok, ms) = await TimedAsync(() => Heartbeat(http, id, token));
+        var (ok, ms) = await TimedAsync(() => BenchAgent.HeartbeatAsync(http, id, token));
         heartbeatLatency.Add(ms);
         Interlocked.Increment(ref heartbeats);
         if (!ok) Interlocked.Increment(ref errors);
@@ -112,7 +105,7 @@ Console.WriteLine("fleet: " + JsonSerializer.Serialize(fleetReport));
 var saturated = await SaturateAsync(options, async (worker, n) =>
 {
     var (id, token) = agents[(worker + n * options.Concurrency) % agents.Length];
-    return await Heartbeat(http, id, token);
+    return await BenchAgent.HeartbeatAsync(http, id, token);
 });
 var raw = new TableClient(host.StorageConnectionString, "benchraw");
 await raw.CreateIfNotExistsAsync();
@@ -138,18 +131,6 @@ var reportPath = Path.Combine(RepositoryRoot.Path, "artifacts", $"bench-registry
 await File.WriteAllTextAsync(reportPath, JsonSerializer.Serialize(new { fleet = fleetReport, saturation }, new JsonSerializerOptions { WriteIndented = true }));
 Console.WriteLine($"report: {reportPath}");
 return fleetReport.errors == 0 ? 0 : 1;
-
-static async Task<bool> Heartbeat(HttpClient http, string id, string token)
-{
-    using var request = new HttpRequestMessage(HttpMethod.Post, "/registry/heartbeat")
-    {
-        Content = JsonContent.Create(new { workspace_id = id, current_task = "", active_tasks = 0, error_rate = 0.0, sample_error = "", uptime_seconds = 1 }),
-    };
-    request.Headers.Authorization = new("Bearer", token);
-    using var response = await http.SendAsync(request);
-    await response.Content.ReadAsByteArrayAsync();
-    return response.IsSuccessStatusCode;
-}
 
 static async Task<bool> State(HttpClient http, string id, string token)
 {
